@@ -1,0 +1,6 @@
+// Every CLI command, one module each; a module exports `register(program)`.
+// Adding a command = one new file in this folder + one line here.
+import type { Command } from 'commander';
+
+type Register = (program: Command) => void;
+export const COMMANDS: Array<() => Promise<{ register: Register }>> = [];

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what it needs (npm packages, Debian packages), then lint, type
+# checks, unit/integration tests and the browser end-to-end tests. `.ci/run` calls exactly this.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh --test
+echo "== lint"
+npx eslint .
+npx prettier --check . >/dev/null || { npx prettier --check .; exit 1; }
+echo "== typecheck"
+npx tsc -p tsconfig.json --noEmit
+npx tsc -p tsconfig.api.json --noEmit
+echo "== unit and integration tests"
+npx vitest run "$@"
