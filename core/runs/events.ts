@@ -1,0 +1,120 @@
+// events.jsonl: the append-only event log of a run (core/api/events.ts). The trainer is the only
+// writer. Every event is written straight to the file descriptor (so a `kill -9` of the trainer
+// loses nothing the kernel has), and fsynced at most once a second (so a power cut loses at most
+// the last second). Readers stop at the last newline: a torn last line is left for the next read.
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  fsyncSync,
+  ftruncateSync,
+  openSync,
+  readSync,
+  writeSync,
+} from 'node:fs';
+import type { RunEvent } from '../api/events.ts';
+import { runFiles } from './paths.ts';
+import { markSuperseded, type StoredEvent } from './superseded.ts';
+
+const FSYNC_INTERVAL_MS = 1000;
+
+export class EventWriter {
+  private fd: number;
+  private lastSync = 0;
+  private timer: NodeJS.Timeout | null = null;
+
+  /** Opens (creating) the log; a torn last line left by a crash is cut off first. */
+  constructor(readonly path: string) {
+    this.fd = openSync(path, 'a+');
+    cutTornTail(this.fd);
+  }
+
+  append(event: RunEvent): void {
+    writeSync(this.fd, `${JSON.stringify(event)}\n`);
+    const now = Date.now();
+    if (now - this.lastSync >= FSYNC_INTERVAL_MS) this.sync();
+    else if (!this.timer) {
+      this.timer = setTimeout(() => this.sync(), FSYNC_INTERVAL_MS - (now - this.lastSync));
+      this.timer.unref();
+    }
+  }
+
+  sync(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.fd < 0) return;
+    fsyncSync(this.fd);
+    this.lastSync = Date.now();
+  }
+
+  close(): void {
+    if (this.fd < 0) return;
+    this.sync();
+    closeSync(this.fd);
+    this.fd = -1;
+  }
+}
+
+/** Truncate a file that does not end with a newline back to its last newline. */
+function cutTornTail(fd: number): void {
+  const size = fstatSync(fd).size;
+  if (size === 0) return;
+  const chunk = Buffer.alloc(Math.min(size, 1 << 16));
+  let end = size;
+  while (end > 0) {
+    const start = Math.max(0, end - chunk.length);
+    const n = readSync(fd, chunk, 0, end - start, start);
+    const nl = chunk.subarray(0, n).lastIndexOf(0x0a);
+    if (nl >= 0) {
+      const keep = start + nl + 1;
+      if (keep !== size) ftruncateSync(fd, keep);
+      return;
+    }
+    end = start;
+  }
+  ftruncateSync(fd, 0);
+}
+
+export interface ReadEventsResult {
+  events: StoredEvent[];
+  /** Byte offset just past the last complete line: pass it as `fromByte` to read only what follows. */
+  nextByte: number;
+  /** Complete lines that were not valid JSON (skipped). */
+  badLines: number;
+}
+
+/** Read the events of a run from `fromByte` (default 0). Superseded points are marked within what
+ * is returned; incremental readers apply later `resume` events to what they hold (supersedeBefore). */
+export function readEvents(runDir: string, opts: { fromByte?: number } = {}): ReadEventsResult {
+  const path = runFiles(runDir).events;
+  const from = opts.fromByte ?? 0;
+  if (!existsSync(path)) return { events: [], nextByte: from, badLines: 0 };
+  const fd = openSync(path, 'r');
+  let buf: Buffer;
+  try {
+    const size = fstatSync(fd).size;
+    buf = Buffer.alloc(Math.max(0, size - from));
+    let off = 0;
+    while (off < buf.length) {
+      const n = readSync(fd, buf, off, buf.length - off, from + off);
+      if (n === 0) break;
+      off += n;
+    }
+    buf = buf.subarray(0, off);
+  } finally {
+    closeSync(fd);
+  }
+  const lastNl = buf.lastIndexOf(0x0a);
+  const complete = lastNl < 0 ? '' : buf.subarray(0, lastNl).toString('utf8');
+  const events: StoredEvent[] = [];
+  let badLines = 0;
+  for (const line of complete ? complete.split('\n') : []) {
+    if (!line.trim()) continue;
+    try {
+      events.push(JSON.parse(line) as StoredEvent);
+    } catch {
+      badLines++;
+    }
+  }
+  return { events: markSuperseded(events), nextByte: from + lastNl + 1, badLines };
+}

@@ -1,0 +1,80 @@
+// summary.json: a digest of events.jsonl (status, progress, best and last metrics) so listing many
+// runs does not parse every log. Derived only: deleting it loses nothing (rebuildSummary).
+import type { LossTerms, RunStatus, SplitMetrics } from '../api/events.ts';
+import { writeJsonAtomic } from './atomic.ts';
+import { readEvents } from './events.ts';
+import { runFiles } from './paths.ts';
+import type { StoredEvent } from './superseded.ts';
+
+export interface MetricsPoint {
+  step: number;
+  epoch: number;
+  time: number;
+  metrics: SplitMetrics;
+}
+
+export interface RunSummary {
+  status: RunStatus;
+  message?: string;
+  step: number;
+  epoch: number;
+  startedAt?: number;
+  updatedAt?: number;
+  params?: number;
+  backend?: string;
+  lastLoss?: LossTerms;
+  /** Best validation (split val) by multitask, from training. */
+  best?: MetricsPoint;
+  /** Latest evaluation of the val split. */
+  last?: MetricsPoint;
+  /** Latest evaluation per split (training's validations and `eval`). */
+  evals: Record<string, MetricsPoint>;
+  /** Events marked superseded by resumes (kept in the log). */
+  superseded: number;
+}
+
+/** Fold the events (file order, superseded marked) into a summary. */
+export function summarize(events: StoredEvent[]): RunSummary {
+  const s: RunSummary = { status: 'queued', step: 0, epoch: 0, evals: {}, superseded: 0 };
+  for (const e of events) {
+    if (e.superseded) {
+      s.superseded++;
+      continue;
+    }
+    s.updatedAt = e.time;
+    if (e.type === 'step' || e.type === 'start' || e.type === 'resume') {
+      s.step = e.step;
+      s.epoch = e.epoch;
+    }
+    switch (e.type) {
+      case 'start':
+        s.startedAt ??= e.time;
+        s.params = e.params;
+        s.backend = e.backend.name;
+        break;
+      case 'step':
+        s.lastLoss = e.loss;
+        break;
+      case 'val': {
+        const point = { step: e.step, epoch: e.epoch, time: e.time, metrics: e.metrics };
+        s.evals[e.split] = point;
+        if (e.isBest && e.split === 'val') s.best = point;
+        if (e.split === 'val') s.last = point;
+        break;
+      }
+      case 'status':
+        s.status = e.status;
+        s.message = e.message;
+        break;
+    }
+  }
+  return s;
+}
+
+export function rebuildSummary(runDir: string): RunSummary {
+  return summarize(readEvents(runDir).events);
+}
+
+export function writeSummary(runDir: string, summary: RunSummary): void {
+  writeJsonAtomic(runFiles(runDir).summary, summary);
+}
