@@ -68,13 +68,13 @@ function readJson<T>(path: string, what: string): T {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
-  } catch {
-    throw new Error(`${path}: missing ${what}`);
+  } catch (e) {
+    throw new Error(`${path}: missing ${what}`, { cause: e });
   }
   try {
     return JSON.parse(text) as T;
   } catch (e) {
-    throw new Error(`${path}: invalid JSON (${(e as Error).message})`);
+    throw new Error(`${path}: invalid JSON (${(e as Error).message})`, { cause: e });
   }
 }
 
