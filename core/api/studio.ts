@@ -1,0 +1,444 @@
+// The studio API: every call and event stream between the renderer and the engine, in one table
+// (STYLE.md §3, "typed channels in one place"). Both transports — Electron IPC (electron/) and
+// `mtl-studio serve` (core/server/, HTTP + WebSocket) — map exactly this table; the renderer talks
+// to either through `createStudioClient(transport)` (client.ts). Every payload is validated with
+// these schemas at the boundary; errors cross as data (`WireError`).
+// Environment-neutral: zod and plain TS only.
+import { z } from 'zod';
+import type { RunEvent } from './events.ts';
+
+// ---------------------------------------------------------------------------------------------
+// Shared shapes
+
+const RunId = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
+    'run ids are letters, digits, ".", "_" and "-", starting with a letter or digit',
+  );
+
+export const RunStatusSchema = z.enum(['queued', 'running', 'completed', 'failed', 'stopped', 'interrupted']);
+
+/** All SPEC §4 metrics of one split (same fields as events.ts SplitMetrics). */
+export const SplitMetricsSchema = z.object({
+  multitask: z.number(),
+  miou: z.number(),
+  iou: z.array(z.number()),
+  si_log_rmse: z.number(),
+  log_mae: z.number(),
+  log_rmse: z.number(),
+  mae: z.number(),
+  rmse: z.number(),
+  abs_rel: z.number(),
+  sq_rel: z.number(),
+  delta1: z.number(),
+  delta2: z.number(),
+  delta3: z.number(),
+  inv_mae: z.number(),
+  inv_rmse: z.number(),
+  pixel_acc: z.number(),
+  images: z.number(),
+});
+
+export const BackendInfoSchema = z.object({
+  name: z.enum(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu', 'webgl', 'webgpu']),
+  version: z.string(),
+  simd: z.boolean().optional(),
+  threads: z.number().optional(),
+  device: z.string().optional(),
+});
+
+/** One validation result of a run: where it was taken and all metrics. */
+export const MetricsAtSchema = z.object({ step: z.number(), epoch: z.number(), metrics: SplitMetricsSchema });
+
+/** A run as the runs table shows it: run.json + the summary derived from events.jsonl + the config. */
+export const RunInfoSchema = z.object({
+  id: RunId,
+  name: z.string(),
+  /** ISO 8601. */
+  createdAt: z.string(),
+  tags: z.array(z.string()),
+  notes: z.string(),
+  preset: z.string().optional(),
+  parent: z.object({ run: z.string(), checkpoint: z.string(), step: z.number() }).optional(),
+  /** Where it trains: `local` or a remote target id. */
+  target: z.string(),
+  status: RunStatusSchema,
+  /** Optimizer steps completed / epochs completed so far, and the configured total of epochs. */
+  step: z.number(),
+  epoch: z.number(),
+  epochs: z.number(),
+  /** Wall-clock ms since epoch of the last event (createdAt when none). */
+  updatedAt: z.number(),
+  best: MetricsAtSchema.optional(),
+  last: MetricsAtSchema.optional(),
+  params: z.number().optional(),
+  backend: BackendInfoSchema.optional(),
+  /** Median ms per optimizer step and peak process RSS over the logged steps. */
+  msPerStep: z.number().optional(),
+  peakRssMb: z.number().optional(),
+  /** The resolved ExperimentConfig (core/api/config/schema.ts); read keys with getKey(). */
+  config: z.record(z.string(), z.unknown()),
+});
+export type RunInfo = z.infer<typeof RunInfoSchema>;
+
+export const CheckpointInfoSchema = z.object({
+  /** `last`, `best`, or another file name stem in checkpoints/. */
+  kind: z.string(),
+  /** Relative to the run folder. */
+  path: z.string(),
+  bytes: z.number(),
+  /** Modification time, ms since epoch. */
+  mtime: z.number(),
+  step: z.number().optional(),
+  epoch: z.number().optional(),
+  multitask: z.number().optional(),
+});
+export type CheckpointInfo = z.infer<typeof CheckpointInfoSchema>;
+
+/** A run event as written in events.jsonl (core/api/events.ts); checked for shape `{type, step}`. */
+export const RunEventSchema = z.custom<RunEvent>(
+  (v) =>
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as { type?: unknown }).type === 'string' &&
+    typeof (v as { step?: unknown }).step === 'number',
+  'not a run event ({ type, step, … })',
+);
+
+export const JobKindSchema = z.enum(['archive', 'predict', 'generate-data', 'export-csv', 'eval']);
+export type JobKind = z.infer<typeof JobKindSchema>;
+
+/** Progress of a long operation (archive, predict, dataset generation), pushed on `onJobProgress`. */
+export const JobProgressSchema = z.object({
+  jobId: z.string(),
+  kind: JobKindSchema,
+  runId: z.string().optional(),
+  state: z.enum(['running', 'done', 'failed', 'cancelled']),
+  /** Units done / total (images, files); total 0 while unknown. */
+  done: z.number(),
+  total: z.number(),
+  message: z.string(),
+  /** When state = done: what the job produced (e.g. `{ path, bytes, url }` for an archive). */
+  result: z.record(z.string(), z.unknown()).optional(),
+  /** When state = failed. */
+  error: z.object({ name: z.string(), message: z.string() }).optional(),
+});
+export type JobProgress = z.infer<typeof JobProgressSchema>;
+
+const JobStarted = z.object({ jobId: z.string() });
+
+export const DatasetInfoSchema = z.object({
+  /** What `data.root` of a config should say to use it (`synthetic` or a folder path). */
+  root: z.string(),
+  label: z.string(),
+  kind: z.enum(['synthetic', 'folder']),
+  /** Absolute folder on the engine's machine. */
+  path: z.string(),
+  /** Samples per split (0 when the split is absent). */
+  splits: z.object({ train: z.number(), val: z.number(), test: z.number() }),
+  size: z.object({ height: z.number(), width: z.number() }).optional(),
+  /** For synthetic datasets: the `data.synthetic` settings that produce it. */
+  synthetic: z.record(z.string(), z.unknown()).optional(),
+});
+export type DatasetInfo = z.infer<typeof DatasetInfoSchema>;
+
+export const TargetInfoSchema = z.object({
+  id: z.string(),
+  label: z.string(),
+  kind: z.enum(['local', 'ssh', 'ec2']),
+  available: z.boolean(),
+});
+
+export const SystemInfoSchema = z.object({
+  app: z.string(),
+  version: z.string(),
+  /** `electron` when served over IPC, `http` for `mtl-studio serve`. */
+  transport: z.enum(['electron', 'http', 'direct']),
+  versions: z.record(z.string(), z.string()),
+  platform: z.string(),
+  arch: z.string(),
+  cpus: z.number(),
+  memoryMb: z.number(),
+  workspace: z.string(),
+  /** Training backends the trainer may pick on this machine, best first (`auto` picks the first). */
+  backends: z.array(z.string()),
+  /** The preset a new user is offered first (quick-cpu). */
+  defaultPreset: z.string(),
+  /** True until the workspace holds a run: the UI then leads to the quick-cpu preset. */
+  firstStart: z.boolean(),
+  targets: z.array(TargetInfoSchema),
+});
+export type SystemInfo = z.infer<typeof SystemInfoSchema>;
+
+const Empty = z.object({}).strict();
+const Ok = z.object({ ok: z.literal(true) });
+const ById = z.object({ id: RunId });
+const CheckpointKind = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a checkpoint name such as best or last')
+  .default('best');
+
+// ---------------------------------------------------------------------------------------------
+// The call table. Request and response schema per channel.
+
+export const CALLS = {
+  /** Every run of the workspace, newest first. */
+  'runs.list': {
+    req: Empty.prefault({}),
+    res: z.object({ runs: z.array(RunInfoSchema) }),
+  },
+  /** One run, its folder, checkpoints and the byte size of its event log. */
+  'runs.get': {
+    req: ById,
+    res: z.object({
+      run: RunInfoSchema,
+      dir: z.string(),
+      eventsBytes: z.number(),
+      checkpoints: z.array(CheckpointInfoSchema),
+    }),
+  },
+  /** Events from byte `offset` of events.jsonl, whole lines only (a torn last line waits). Read
+   * again from `nextOffset`; `size` is the file size now. Pass `maxBytes` to page long logs. */
+  'runs.events': {
+    req: z.object({
+      id: RunId,
+      offset: z.number().int().nonnegative().default(0),
+      maxBytes: z.number().int().positive().max(64_000_000).default(16_000_000),
+      /** Only these event types (all when absent); the offset still advances over the others. */
+      types: z.array(z.string()).optional(),
+    }),
+    res: z.object({ events: z.array(RunEventSchema), nextOffset: z.number(), size: z.number() }),
+  },
+  /** The tail of train.log from byte `offset`. */
+  'runs.log': {
+    req: z.object({ id: RunId, offset: z.number().int().nonnegative().default(0) }),
+    res: z.object({ text: z.string(), nextOffset: z.number() }),
+  },
+  /** Create and start a run from a config (any subset of the keys) over an optional preset. */
+  'runs.start': {
+    req: z.object({
+      config: z.record(z.string(), z.unknown()).default({}),
+      preset: z.string().optional(),
+      /** `--set key=value` overrides, applied last. */
+      sets: z.array(z.string()).default([]),
+      name: z.string().min(1).max(200).optional(),
+      target: z.string().default('local'),
+    }),
+    res: z.object({ id: RunId }),
+  },
+  /** Stop a training run (the trainer checkpoints and writes status `stopped`). */
+  'runs.stop': { req: ById, res: Ok },
+  /** Continue a stopped/interrupted/failed run from its last checkpoint, same run id. */
+  'runs.resume': { req: ById, res: z.object({ id: RunId }) },
+  /** A new run that starts from a checkpoint of `id`, with config overrides. */
+  'runs.fork': {
+    req: z.object({
+      id: RunId,
+      checkpoint: CheckpointKind,
+      config: z.record(z.string(), z.unknown()).default({}),
+      sets: z.array(z.string()).default([]),
+      name: z.string().min(1).max(200).optional(),
+    }),
+    res: z.object({ id: RunId }),
+  },
+  'runs.setNotes': { req: z.object({ id: RunId, notes: z.string().max(100_000) }), res: RunInfoSchema },
+  'runs.addTag': { req: z.object({ id: RunId, tag: z.string().min(1).max(100) }), res: RunInfoSchema },
+  'runs.removeTag': { req: z.object({ id: RunId, tag: z.string().min(1).max(100) }), res: RunInfoSchema },
+  /** A file of a run (media PNGs, raw arrays, archives) by its path relative to the run folder, as
+   * a same-origin URL both transports serve (see mediaUrl); fetch it for the bytes. */
+  'runs.media': {
+    req: z.object({ id: RunId, path: z.string().min(1).max(1000) }),
+    res: z.object({ url: z.string(), mime: z.string(), bytes: z.number() }),
+  },
+  'runs.checkpoints': { req: ById, res: z.object({ checkpoints: z.array(CheckpointInfoSchema) }) },
+  /** Predict a split with a checkpoint into `predictions/<split>/`; progress on onJobProgress. */
+  'runs.predict': {
+    req: z.object({
+      id: RunId,
+      checkpoint: CheckpointKind,
+      split: z.enum(['train', 'val', 'test']).default('test'),
+    }),
+    res: JobStarted,
+  },
+  /** Write the submission archive (SPEC §8); the job's result is `{ path, bytes, url }`.
+   * Default `out`: `<run>/archives/<run id>-<checkpoint>.zip`. */
+  'runs.archive': {
+    req: z.object({ id: RunId, checkpoint: CheckpointKind, out: z.string().optional() }),
+    res: JobStarted,
+  },
+  /** The run table (or the scores sheet) as CSV text, with a notes column; written to `out` too when given. */
+  'runs.exportCsv': {
+    req: z.object({
+      kind: z.enum(['runs', 'scores']).default('runs'),
+      /** Runs to include (all when absent), in this order. */
+      ids: z.array(RunId).optional(),
+      /** Extra config/metric key columns beyond the standard ones. */
+      columns: z.array(z.string()).optional(),
+      out: z.string().optional(),
+    }),
+    res: z.object({ csv: z.string(), path: z.string().optional() }),
+  },
+  /** Show a run's folder (or a file in it) in the system file manager of the engine's machine. */
+  'runs.revealInFolder': {
+    req: z.object({ id: RunId, path: z.string().optional() }),
+    res: z.object({ path: z.string(), opened: z.boolean() }),
+  },
+  /** Cancel a running job (archive, predict, data generation). */
+  'jobs.cancel': { req: z.object({ jobId: z.string() }), res: Ok },
+  /** Jobs of this session, newest first, with their latest progress. */
+  'jobs.list': { req: Empty.prefault({}), res: z.object({ jobs: z.array(JobProgressSchema) }) },
+  /** What the generated config form needs. The renderer may also import core/api/config directly. */
+  'config.schema': {
+    req: Empty.prefault({}),
+    res: z.object({
+      /** JSON Schema of ExperimentConfig (z.toJSONSchema). */
+      jsonSchema: z.record(z.string(), z.unknown()),
+      defaults: z.record(z.string(), z.unknown()),
+      presets: z.record(z.string(), z.record(z.string(), z.unknown())),
+      /** Every leaf key path, e.g. `optimizer.lr`. */
+      keys: z.array(z.string()),
+      defaultPreset: z.string(),
+    }),
+  },
+  /** Validate a config as runs.start would; issues name the key path. */
+  'config.resolve': {
+    req: z.object({
+      config: z.record(z.string(), z.unknown()).default({}),
+      preset: z.string().optional(),
+      sets: z.array(z.string()).default([]),
+    }),
+    res: z.union([
+      z.object({ ok: z.literal(true), config: z.record(z.string(), z.unknown()) }),
+      z.object({
+        ok: z.literal(false),
+        issues: z.array(z.object({ path: z.string(), message: z.string() })),
+      }),
+    ]),
+  },
+  /** Datasets known to the workspace (generated synthetic sets and folders used by runs). */
+  'data.datasets': { req: Empty.prefault({}), res: z.object({ datasets: z.array(DatasetInfoSchema) }) },
+  /** Check a Miniscapes-format folder before using it as `data.root`. */
+  'data.validate': {
+    req: z.object({ root: z.string().min(1) }),
+    res: z.object({ ok: z.boolean(), dataset: DatasetInfoSchema.optional(), problems: z.array(z.string()) }),
+  },
+  /** Generate a synthetic dataset (the `data.synthetic` settings); the job's result is `{ root, path }`. */
+  'data.generate': {
+    req: z.object({
+      train: z.number().int().positive().default(2000),
+      val: z.number().int().positive().default(250),
+      test: z.number().int().positive().default(250),
+      height: z.number().int().positive().default(128),
+      width: z.number().int().positive().default(256),
+      seed: z.number().int().nonnegative().default(0),
+    }),
+    res: JobStarted,
+  },
+  'system.info': { req: Empty.prefault({}), res: SystemInfoSchema },
+} as const;
+
+// ---------------------------------------------------------------------------------------------
+// The event table. Subscription parameters and pushed payload per event.
+
+export const EVENTS = {
+  /** New events of one run as they are appended to events.jsonl, starting at byte `offset`
+   * (0 = from the beginning: the first pushes replay the whole log in order). */
+  onRunEvent: {
+    params: z.object({ id: RunId, offset: z.number().int().nonnegative().default(0) }),
+    payload: z.object({ id: RunId, events: z.array(RunEventSchema), nextOffset: z.number() }),
+  },
+  /** Runs created, updated (status, step, notes, tags, metrics) or removed. */
+  onRunsChanged: {
+    params: Empty.prefault({}),
+    payload: z.object({ changed: z.array(RunInfoSchema), removed: z.array(z.string()) }),
+  },
+  /** Progress of every job (optionally only one). */
+  onJobProgress: {
+    params: z.object({ jobId: z.string().optional() }).prefault({}),
+    payload: JobProgressSchema,
+  },
+} as const;
+
+// ---------------------------------------------------------------------------------------------
+// Types derived from the tables.
+
+export type CallName = keyof typeof CALLS;
+export type EventName = keyof typeof EVENTS;
+/** What a caller may pass (defaults may be omitted). */
+export type CallRequest<K extends CallName> = z.input<(typeof CALLS)[K]['req']>;
+/** What a handler receives (defaults filled in). */
+export type CallParsed<K extends CallName> = z.output<(typeof CALLS)[K]['req']>;
+export type CallResponse<K extends CallName> = z.output<(typeof CALLS)[K]['res']>;
+export type EventParams<K extends EventName> = z.input<(typeof EVENTS)[K]['params']>;
+export type EventParsed<K extends EventName> = z.output<(typeof EVENTS)[K]['params']>;
+export type EventPayload<K extends EventName> = z.output<(typeof EVENTS)[K]['payload']>;
+
+export const CALL_NAMES = Object.keys(CALLS) as CallName[];
+export const EVENT_NAMES = Object.keys(EVENTS) as EventName[];
+export const isCallName = (s: unknown): s is CallName => typeof s === 'string' && s in CALLS;
+export const isEventName = (s: unknown): s is EventName => typeof s === 'string' && s in EVENTS;
+
+/** The part of AbortSignal the API uses (declared here: this layer has neither DOM nor Node types). */
+export interface AbortSignalLike {
+  readonly aborted: boolean;
+  addEventListener(type: 'abort', listener: () => void): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
+
+/** Options every call takes: a signal to abandon it (long operations are cancelled with jobs.cancel). */
+export interface CallOptions {
+  signal?: AbortSignalLike;
+}
+
+/** The engine side: one handler per call, one source per event. Implemented in core/studio/. */
+export type StudioHandlers = {
+  [K in CallName]: (req: CallParsed<K>, opts: CallOptions) => Promise<CallResponse<K>>;
+};
+export interface StudioEventSource {
+  /** Start pushing `event` to `listener`; returns the function that stops it. */
+  subscribe<K extends EventName>(
+    event: K,
+    params: EventParsed<K>,
+    listener: (payload: EventPayload<K>) => void,
+  ): () => void;
+}
+export interface StudioService extends StudioEventSource {
+  handlers: StudioHandlers;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The wire: what crosses a transport.
+
+/** An error as data: the class name (`ConfigError`, `NotFoundError`, `ValidationError`, …), a
+ * one-line message and, for config or payload errors, the offending key paths. */
+export const WireErrorSchema = z.object({
+  name: z.string(),
+  message: z.string(),
+  issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+});
+export type WireError = z.infer<typeof WireErrorSchema>;
+
+export type WireResult<T = unknown> = { ok: true; value: T } | { ok: false; error: WireError };
+
+/** Channel prefix on Electron IPC (`mtl:invoke`, `mtl:subscribe`, …). */
+export const IPC_PREFIX = 'mtl:';
+
+/** HTTP routes of `mtl-studio serve` (relative to its origin). */
+export const HTTP_ROUTES = {
+  /** POST `/api/<call name>` with the JSON request → JSON WireResult. */
+  call: '/api/',
+  /** WebSocket: client sends `{ op: 'sub', sub, event, params }` / `{ op: 'unsub', sub }`; the server
+   * sends `{ op: 'event', sub, payload }` and `{ op: 'error', sub, error }`. */
+  events: '/ws',
+  /** GET `/media/<run id>/<path in the run folder>`: run files (PNG, raw arrays, archives). */
+  media: '/media/',
+} as const;
+
+/** The same-origin URL of a run file; both transports serve it (HTTP route / app protocol). */
+export function mediaUrl(runId: string, relPath: string): string {
+  const parts = relPath.split('/').filter((p) => p.length > 0);
+  return `${HTTP_ROUTES.media}${encodeURIComponent(runId)}/${parts.map(encodeURIComponent).join('/')}`;
+}
