@@ -1,0 +1,1 @@
+export { initBackend, describeBackend, activeBackend } from './backend.ts';

@@ -1,0 +1,65 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { pair } from './convGeometry.ts';
+import { conv2dFilterGrad } from './conv2dFilterGrad.ts';
+import { conv2dInputGradStride1 } from './conv2dInputGrad.ts';
+
+/** Backends where our forward-conv formulations beat the stock backprop kernels (measured). */
+const FORWARD_CONV_BACKENDS = new Set(['cpu', 'wasm']);
+
+/**
+ * Gradient of Conv2D (tf.conv2d), replacing tfjs-core's, which asserts dilation == 1 on every
+ * backend: atrous convs (ASPP, dilated ResNet stages) could not train at all.
+ *  - dx: stride 1 (any dilation) → a forward conv with the 180°-rotated, in/out-swapped kernel
+ *    (conv2dInputGrad.ts). On cpu/wasm this is also ~6× faster than the stock
+ *    Conv2DBackpropInput kernel, so it is used there for dilation 1 too. Stride > 1 (dilation
+ *    is then 1) keeps the stock Conv2DBackpropInput.
+ *  - dW: the swapped-axes forward conv (conv2dFilterGrad.ts) when dilated or on cpu/wasm,
+ *    otherwise the backend's own Conv2DBackpropFilter.
+ * tf.fused.conv2d with a linear activation under a gradient tape computes its gradient in a
+ * closure inside tfjs-core that cannot be replaced: use tf.conv2d (+ add) for dilated convs.
+ */
+export const conv2dGradConfig: tf.GradConfig = {
+  kernelName: tf.Conv2D,
+  inputsToSave: ['x', 'filter'],
+  gradFunc: (dy, saved, attrs) => {
+    const [x, filter] = saved as [tf.Tensor4D, tf.Tensor4D];
+    const dy4 = dy as tf.Tensor4D;
+    const { dilations, strides, pad, dataFormat, dimRoundingMode } = attrs as unknown as tf.Conv2DAttrs;
+    const nchw = dataFormat === 'NCHW';
+    const toNhwc = (t: tf.Tensor4D) => (nchw ? tf.transpose(t, [0, 2, 3, 1]) : t);
+    const fromNhwc = (t: tf.Tensor4D) => (nchw ? tf.transpose(t, [0, 3, 1, 2]) : t);
+    const [dh, dw] = pair(dilations);
+    const [sh, sw] = pair(strides);
+    const dilated = dh !== 1 || dw !== 1;
+    const ours = dilated || FORWARD_CONV_BACKENDS.has(tf.getBackend());
+    return {
+      x: () => {
+        if (ours && sh === 1 && sw === 1) {
+          const xNhwc = toNhwc(x).shape;
+          return fromNhwc(
+            conv2dInputGradStride1(xNhwc, toNhwc(dy4), filter, pad, dilations, dimRoundingMode),
+          );
+        }
+        const inputs = { dy: dy4, filter };
+        const a = { strides, pad, dataFormat, dimRoundingMode, inputShape: x.shape };
+        return tf.engine().runKernel(tf.Conv2DBackpropInput, inputs, a as unknown as tf.NamedAttrMap);
+      },
+      filter: () => {
+        if (ours) {
+          return conv2dFilterGrad(
+            toNhwc(x),
+            toNhwc(dy4),
+            filter.shape,
+            strides,
+            pad,
+            dilations,
+            dimRoundingMode,
+          );
+        }
+        const inputs = { x, dy: dy4 };
+        const a = { strides, pad, dataFormat, dimRoundingMode, filterShape: filter.shape };
+        return tf.engine().runKernel(tf.Conv2DBackpropFilter, inputs, a as unknown as tf.NamedAttrMap);
+      },
+    };
+  },
+};

@@ -1,0 +1,42 @@
+// Kernels and gradients that close the tfjs 4.22 gaps listed in docs (ENVIRONMENT.md): each file
+// says why it exists. Registered once per process, after the stock ones, which they replace.
+import * as tf from '@tensorflow/tfjs-core';
+// Side-effect imports, in this order: the backends register their stock kernels on import, and
+// the @tensorflow/tfjs Node bundle is what registers tfjs-core's stock gradients (tfjs-core's own
+// CommonJS build, which Node loads, registers none). Ours must come after both.
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+import '@tensorflow/tfjs';
+import { conv2dBackpropFilterKernel } from './conv2dBackpropFilter.ts';
+import { conv2dGradConfig } from './conv2dGradient.ts';
+import { maxPoolGradKernel } from './maxPoolGrad.ts';
+import { missingZeroGradients } from './nonDifferentiable.ts';
+import { replaceGradient, replaceKernel } from './registry.ts';
+import { resizeBilinearGradKernel } from './resizeBilinearGrad.ts';
+import { resizeBilinearGradConfig } from './resizeBilinearGradient.ts';
+import { resizeNearestGradKernel } from './resizeNearestGrad.ts';
+import { unsortedSegmentSumKernel } from './unsortedSegmentSum.ts';
+
+let registered = false;
+
+/** Registers every runtime kernel and gradient; later calls do nothing. */
+export function registerRuntimeKernels(): void {
+  if (registered) return;
+  if (!tf.getGradient(tf.Sum)) {
+    throw new Error(
+      'tfjs gradients are not registered on this @tensorflow/tfjs-core instance: ' +
+        '@tensorflow/tfjs probably loaded a second copy of tfjs-core (run `npm dedupe`).',
+    );
+  }
+  for (const backend of ['cpu', 'wasm'] as const) {
+    replaceKernel(conv2dBackpropFilterKernel(backend));
+    replaceKernel(resizeBilinearGradKernel(backend));
+    replaceKernel(resizeNearestGradKernel(backend));
+  }
+  replaceKernel(maxPoolGradKernel('wasm'));
+  replaceKernel(unsortedSegmentSumKernel('wasm'));
+  replaceGradient(conv2dGradConfig);
+  replaceGradient(resizeBilinearGradConfig);
+  for (const config of missingZeroGradients()) tf.registerGradient(config);
+  registered = true;
+}

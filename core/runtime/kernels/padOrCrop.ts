@@ -1,0 +1,31 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * Pads (positive amounts) or crops (negative amounts) the two spatial axes of an NHWC tensor.
+ * The convolution-gradient formulations need both: how much border a gradient conv needs depends
+ * on the forward padding, and can be less than nothing when the forward conv ignored trailing rows.
+ */
+export function padOrCrop4D(
+  x: tf.Tensor4D, // [B, H, W, C]
+  [top, bottom]: [number, number],
+  [left, right]: [number, number],
+): tf.Tensor4D {
+  // [B, H + top + bottom, W + left + right, C]
+  const pos = (n: number) => Math.max(0, n);
+  let out = x;
+  if (top > 0 || bottom > 0 || left > 0 || right > 0) {
+    out = tf.pad(out, [
+      [0, 0],
+      [pos(top), pos(bottom)],
+      [pos(left), pos(right)],
+      [0, 0],
+    ]);
+  }
+  if (top < 0 || bottom < 0 || left < 0 || right < 0) {
+    const [b, h, w, c] = out.shape;
+    const t0 = pos(-top);
+    const l0 = pos(-left);
+    out = tf.slice(out, [0, t0, l0, 0], [b, h - t0 - pos(-bottom), w - l0 - pos(-right), c]);
+  }
+  return out;
+}
