@@ -119,7 +119,7 @@ async function activateTensorflow(name: 'tensorflow' | 'tensorflow-gpu'): Promis
     try {
       await import(pkg);
     } catch (err) {
-      throw new Error(`${pkg} failed to load: ${(err as Error).message.split('\n')[0]}`);
+      throw new Error(`${pkg} failed to load: ${(err as Error).message.split('\n')[0]}`, { cause: err });
     }
     if (!tf.findBackendFactory('tensorflow')) {
       throw new Error(
