@@ -59,8 +59,8 @@ export function crossEntropyIgnore(logits: tf.Tensor4D, labels: tf.Tensor3D): tf
 }
 
 /** A value with gradient 0 (torch's `.detach()`), e.g. berHu's threshold. */
-const stopGradient = tf.customGrad((x: tf.Tensor) => ({
-  value: tf.clone(x),
+const stopGradient = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => ({
+  value: tf.clone(args[0] as tf.Tensor),
   gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
 })) as (x: tf.Tensor) => tf.Tensor;
 
