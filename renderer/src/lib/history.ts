@@ -1,0 +1,157 @@
+// A run's history in columns, built incrementally from its event stream (core/api/events.ts).
+// Series are append-only arrays (100,000+ points stay cheap); a `resume` event marks every earlier
+// point past its checkpoint step as superseded — kept and drawn distinctly, never dropped (SPEC §7).
+import type { RunEvent, BackendInfo } from '../../../core/api/events.ts';
+
+export type MediaEvent = Extract<RunEvent, { type: 'media' }>;
+export type HistogramEvent = Extract<RunEvent, { type: 'histogram' }>;
+export type LogEvent = Extract<RunEvent, { type: 'log' }>;
+export type StatusEvent = Extract<RunEvent, { type: 'status' }>;
+export type StartEvent = Extract<RunEvent, { type: 'start' }>;
+export type ValEvent = Extract<RunEvent, { type: 'val' }>;
+
+export interface Series {
+  steps: number[];
+  values: number[];
+  /** 1 where the point belongs to a timeline abandoned by a resume. */
+  superseded: number[];
+}
+
+export interface RunHistory {
+  series: Record<string, Series>;
+  media: (MediaEvent & { superseded?: boolean })[];
+  histograms: (HistogramEvent & { superseded?: boolean })[];
+  logs: LogEvent[];
+  starts: StartEvent[];
+  lastStatus: StatusEvent | null;
+  backend: BackendInfo | null;
+  params: number | null;
+  lastStep: Extract<RunEvent, { type: 'step' }> | null;
+  lastVal: ValEvent | null;
+  resumes: number;
+  events: number;
+}
+
+export const emptyHistory = (): RunHistory => ({
+  series: {},
+  media: [],
+  histograms: [],
+  logs: [],
+  starts: [],
+  lastStatus: null,
+  backend: null,
+  params: null,
+  lastStep: null,
+  lastVal: null,
+  resumes: 0,
+  events: 0,
+});
+
+/** Metric keys drawn from val events (besides per-class IoU `val/iou/<c>`). */
+export const VAL_METRICS = [
+  'multitask',
+  'miou',
+  'si_log_rmse',
+  'pixel_acc',
+  'log_rmse',
+  'abs_rel',
+  'rmse',
+  'mae',
+  'delta1',
+] as const;
+
+function push(h: RunHistory, key: string, step: number, value: number, superseded = false): void {
+  const s = (h.series[key] ??= { steps: [], values: [], superseded: [] });
+  s.steps.push(step);
+  s.values.push(value);
+  s.superseded.push(superseded ? 1 : 0);
+}
+
+/** Append events (file order) to `h` in place. Returns `h`. */
+export function ingestEvents(
+  h: RunHistory,
+  events: readonly (RunEvent & { superseded?: boolean })[],
+): RunHistory {
+  for (const e of events) {
+    h.events++;
+    const sup = e.superseded === true;
+    switch (e.type) {
+      case 'step':
+        push(h, 'train/loss', e.step, e.loss.total, sup);
+        push(h, 'train/loss.semseg', e.step, e.loss.semseg, sup);
+        push(h, 'train/loss.depth', e.step, e.loss.depth, sup);
+        push(h, 'lr', e.step, e.lr, sup);
+        push(h, 'sys/msPerStep', e.step, e.msPerStep, sup);
+        push(h, 'sys/imagesPerSec', e.step, e.imagesPerSec, sup);
+        push(h, 'sys/rssMb', e.step, e.memory.rssMb, sup);
+        push(h, 'sys/tensors', e.step, e.memory.tensors, sup);
+        if (!sup) h.lastStep = e;
+        break;
+      case 'val':
+        if (e.split !== 'val') break;
+        push(h, 'val/loss', e.step, e.loss.total, sup);
+        push(h, 'val/loss.semseg', e.step, e.loss.semseg, sup);
+        push(h, 'val/loss.depth', e.step, e.loss.depth, sup);
+        for (const m of VAL_METRICS) push(h, `val/${m}`, e.step, e.metrics[m], sup);
+        e.metrics.iou.forEach((v, c) => push(h, `val/iou/${c}`, e.step, v, sup));
+        if (!sup) h.lastVal = e;
+        break;
+      case 'media':
+        h.media.push(e);
+        break;
+      case 'histogram':
+        h.histograms.push(e);
+        break;
+      case 'log':
+        h.logs.push(e);
+        break;
+      case 'status':
+        h.lastStatus = e;
+        break;
+      case 'start':
+        h.starts.push(e);
+        h.backend = e.backend;
+        h.params = e.params;
+        break;
+      case 'resume':
+        supersede(h, e.supersedesAfterStep);
+        h.resumes++;
+        break;
+      case 'checkpoint':
+        break;
+    }
+  }
+  return h;
+}
+
+/** Mark every point held so far with step > afterStep as superseded. */
+export function supersede(h: RunHistory, afterStep: number): void {
+  for (const s of Object.values(h.series)) {
+    for (let i = s.steps.length - 1; i >= 0; i--) if (s.steps[i] > afterStep) s.superseded[i] = 1;
+  }
+  for (const m of h.media) if (m.step > afterStep) m.superseded = true;
+  for (const m of h.histograms) if (m.step > afterStep) m.superseded = true;
+  if (h.lastVal && h.lastVal.step > afterStep) h.lastVal = null;
+  if (h.lastStep && h.lastStep.step > afterStep) h.lastStep = null;
+}
+
+export interface SplitSeries {
+  current: { x: number; y: number }[];
+  superseded: { x: number; y: number }[];
+}
+
+/** Points of one series, split into the current timeline and the superseded points. */
+export function seriesPoints(s: Series | undefined): SplitSeries {
+  const current: { x: number; y: number }[] = [];
+  const superseded: { x: number; y: number }[] = [];
+  if (!s) return { current, superseded };
+  for (let i = 0; i < s.steps.length; i++) {
+    (s.superseded[i] ? superseded : current).push({ x: s.steps[i], y: s.values[i] });
+  }
+  return { current, superseded };
+}
+
+/** Current-timeline media events (latest per step), in step order. */
+export function currentMedia(h: RunHistory): MediaEvent[] {
+  return h.media.filter((m) => !m.superseded);
+}
