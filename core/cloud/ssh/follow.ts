@@ -1,0 +1,193 @@
+// Follow a remote run live: append the remote events.jsonl to the local copy by byte offset (whole
+// lines only, byte for byte), mirror changed files every few seconds, and survive dead links:
+// keepalive notices a silent link in seconds, then we reconnect with backoff and continue from the
+// local file's size — so no event is lost or written twice, even across crashes of this process.
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  ftruncateSync,
+  openSync,
+  readSync,
+  writeSync,
+  fsyncSync,
+} from 'node:fs';
+import type { RunEvent, RunStatus } from '../../api/events.ts';
+import { runFiles } from '../../runs/paths.ts';
+import { CloudError, errorMessage } from '../errors.ts';
+import { connectWithRetry, sleep } from './connect.ts';
+import { mirrorFiles } from './mirror.ts';
+import { isRemoteAlive } from './remoteRun.ts';
+import { readRemoteState, writeRemoteState, type RemoteRunState } from './remoteState.ts';
+import type { SshSession } from './session.ts';
+import { getTarget, type SshTarget } from './target.ts';
+
+const TERMINAL: RunStatus[] = ['completed', 'failed', 'stopped'];
+const CHUNK = 1 << 20;
+
+export interface FollowOptions {
+  signal?: AbortSignal;
+  pollMs?: number;
+  mirrorEveryMs?: number;
+  /** Give up after this long without a link (default 10 min); the run keeps going remotely. */
+  maxOfflineMs?: number;
+  /** Each new event, in order. */
+  onEvent?: (e: RunEvent) => void;
+  /** Link changes, for the studio's status line. */
+  onLink?: (phase: RemoteRunState['phase'], detail?: string) => void;
+  /** Use this target instead of the saved one (tests, EC2 relaunches). */
+  target?: SshTarget;
+}
+
+export interface FollowResult {
+  phase: 'done' | 'lost';
+  /** Last status event seen (completed, failed, stopped), if any. */
+  status?: RunStatus;
+  events: number;
+  reconnects: number;
+}
+
+/** Size of the local log after cutting a torn tail (only possible if this process died mid-write). */
+function localOffset(path: string): number {
+  if (!existsSync(path)) return 0;
+  const fd = openSync(path, 'r+');
+  try {
+    const size = fstatSync(fd).size;
+    if (size === 0) return 0;
+    const buf = Buffer.alloc(Math.min(size, 1 << 16));
+    const n = readSync(fd, buf, 0, buf.length, size - buf.length);
+    const nl = buf.subarray(0, n).lastIndexOf(0x0a);
+    const keep = nl < 0 ? size - n : size - n + nl + 1;
+    if (keep !== size) ftruncateSync(fd, keep);
+    return keep;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export async function followRemoteRun(
+  workspace: string,
+  localDir: string,
+  opts: FollowOptions = {},
+): Promise<FollowResult> {
+  const state = readRemoteState(localDir);
+  if (!state) throw new CloudError('not-found', `${localDir} is not a remote run (no remote.json)`);
+  const target = opts.target ?? getTarget(workspace, state.target);
+  const eventsPath = runFiles(localDir).events;
+  const pollMs = opts.pollMs ?? 500;
+  const mirrorEvery = opts.mirrorEveryMs ?? 3000;
+  let status: RunStatus | undefined;
+  let count = 0;
+  let reconnects = 0;
+  let session: SshSession | null = null;
+  const save = (phase: RemoteRunState['phase'], message?: string) => {
+    if (state.phase !== phase) opts.onLink?.(phase, message);
+    state.phase = phase;
+    state.message = message;
+    writeRemoteState(localDir, state);
+  };
+
+  /** Pull whatever complete lines the remote log has past our offset. */
+  const pull = async (s: SshSession): Promise<number> => {
+    state.eventsOffset = localOffset(eventsPath);
+    const st = await s.stat(`${state.remoteRunDir}/events.jsonl`);
+    if (!st || st.size <= state.eventsOffset) {
+      if (st && st.size < state.eventsOffset)
+        throw new CloudError(
+          'remote-command',
+          `remote events.jsonl (${st.size} B) is shorter than the local copy (${state.eventsOffset} B): not the same run log`,
+        );
+      return 0;
+    }
+    // Read from one byte before the offset: it must be the newline that ended our last line,
+    // which proves the remote file is the one we were mirroring.
+    const from = Math.max(0, state.eventsOffset - 1);
+    const buf = await s.readRange(
+      `${state.remoteRunDir}/events.jsonl`,
+      from,
+      Math.min(CHUNK, st.size - from),
+    );
+    if (state.eventsOffset > 0 && buf[0] !== 0x0a)
+      throw new CloudError(
+        'remote-command',
+        `remote events.jsonl differs from the local copy at byte ${state.eventsOffset - 1}`,
+      );
+    const body = state.eventsOffset > 0 ? buf.subarray(1) : buf;
+    const end = body.lastIndexOf(0x0a) + 1;
+    if (end === 0) return 0;
+    const fd = openSync(eventsPath, 'a');
+    try {
+      writeSync(fd, body, 0, end);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    state.eventsOffset += end;
+    const lines = body.subarray(0, end).toString('utf8').split('\n');
+    for (const line of lines) {
+      if (!line) continue;
+      try {
+        const e = JSON.parse(line) as RunEvent;
+        count++;
+        if (e.type === 'status') status = e.status;
+        if (e.type === 'start') status = undefined;
+        opts.onEvent?.(e);
+      } catch {
+        /* a malformed line is mirrored as is; readers skip it */
+      }
+    }
+    return end;
+  };
+
+  try {
+    let lastMirror = 0;
+    let failures = 0;
+    while (!opts.signal?.aborted) {
+      if (!session || session.isClosed) {
+        if (session) {
+          reconnects++;
+          save('reconnecting', 'link lost');
+        }
+        session = await connectWithRetry(workspace, target, {
+          signal: opts.signal,
+          maxOfflineMs: opts.maxOfflineMs,
+          onRetry: (n, d, e) =>
+            save('reconnecting', `attempt ${n} failed (${errorMessage(e)}); retry in ${d} ms`),
+        });
+        save('streaming');
+      }
+      try {
+        let got = 0;
+        do got = await pull(session);
+        while (got > 0 && !opts.signal?.aborted);
+        state.lastContact = Date.now();
+        const alive = state.pid ? await isRemoteAlive(session, state.pid) : false;
+        const finished = !alive && (status === undefined ? true : TERMINAL.includes(status));
+        if (finished || Date.now() - lastMirror >= mirrorEvery) {
+          if (finished) while ((await pull(session)) > 0);
+          await mirrorFiles(session, state, localDir);
+          lastMirror = Date.now();
+          writeRemoteState(localDir, state);
+        }
+        if (finished) {
+          const lost = !status || !TERMINAL.includes(status);
+          save(lost ? 'lost' : 'done', lost ? 'remote trainer ended without a final status' : undefined);
+          return { phase: lost ? 'lost' : 'done', status, events: count, reconnects };
+        }
+        await sleep(pollMs, opts.signal);
+        failures = 0;
+      } catch (e) {
+        if (e instanceof CloudError && e.code === 'aborted') break;
+        if (e instanceof CloudError && /events\.jsonl/.test(e.message)) throw e;
+        // Anything else is treated as a broken link (an SFTP call can fail before the client
+        // notices the close); a fault that reconnecting does not fix ends after a few rounds.
+        if (++failures > 5) throw e;
+        session.close();
+      }
+    }
+    throw new CloudError('aborted', 'following cancelled; the remote run continues');
+  } finally {
+    session?.close();
+    if (state.phase === 'streaming' || state.phase === 'reconnecting') writeRemoteState(localDir, state);
+  }
+}

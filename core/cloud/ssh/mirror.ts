@@ -1,0 +1,56 @@
+// Incremental mirror of a remote run folder's files (checkpoints, media, predictions, config, log)
+// over SFTP: only files whose size or mtime changed are fetched, each to a temporary name then
+// renamed, so a dropped link never leaves a half file in the local run.
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { writeJsonAtomic } from '../../runs/atomic.ts';
+import { dirname, join } from 'node:path';
+import type { SshSession } from './session.ts';
+import type { RemoteRunState } from './remoteState.ts';
+
+/** Streamed separately (events.jsonl) or derived locally (summary.json). */
+const SKIP = new Set(['events.jsonl', 'summary.json']);
+
+async function walk(
+  s: SshSession,
+  root: string,
+  rel = '',
+): Promise<Array<{ rel: string; size: number; mtime: number }>> {
+  const out: Array<{ rel: string; size: number; mtime: number }> = [];
+  for (const e of await s.list(rel ? `${root}/${rel}` : root)) {
+    const r = rel ? `${rel}/${e.name}` : e.name;
+    if (e.isDir) out.push(...(await walk(s, root, r)));
+    else if (!SKIP.has(r) && !/\.tmp-\d+$|\.part$/.test(e.name))
+      out.push({ rel: r, size: e.size, mtime: e.mtime });
+  }
+  return out;
+}
+
+/** Fetch what changed; mirror the trainer's lock (trainer.pid) both ways so local readers see the
+ * run as live exactly while the remote trainer holds it. Returns the relative paths fetched. */
+export async function mirrorFiles(s: SshSession, state: RemoteRunState, localDir: string): Promise<string[]> {
+  const remote = await walk(s, state.remoteRunDir);
+  const fetched: string[] = [];
+  for (const f of remote) {
+    const known = state.files[f.rel];
+    const local = join(localDir, f.rel);
+    if (known && known.size === f.size && known.mtime === f.mtime && existsSync(local)) continue;
+    // run.json is fetched once; afterwards it is the local copy that users edit (notes, tags).
+    if (f.rel === 'run.json' && existsSync(local)) continue;
+    mkdirSync(dirname(local), { recursive: true });
+    const tmp = `${local}.part`;
+    await s.getFile(`${state.remoteRunDir}/${f.rel}`, tmp);
+    renameSync(tmp, local);
+    if (f.rel === 'run.json') {
+      const meta = JSON.parse(readFileSync(local, 'utf8')) as { target: string };
+      writeJsonAtomic(local, { ...meta, target: state.target });
+    }
+    state.files[f.rel] = { size: f.size, mtime: f.mtime };
+    fetched.push(f.rel);
+  }
+  const present = new Set(remote.map((f) => f.rel));
+  if (state.files['trainer.pid'] && !present.has('trainer.pid')) {
+    rmSync(join(localDir, 'trainer.pid'), { force: true });
+    delete state.files['trainer.pid'];
+  }
+  return fetched;
+}

@@ -1,0 +1,141 @@
+// A run on the loopback "remote" (a real sshd) shows up live in the local run store, and killing
+// sshd mid-run (every session process, like a crash) then restarting it loses no event, duplicates
+// none, and the remote training keeps going meanwhile.
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunEvent } from '../../../core/api/events.ts';
+import { openTarget } from '../../../core/cloud/ssh/connect.ts';
+import { followRemoteRun } from '../../../core/cloud/ssh/follow.ts';
+import {
+  prepareRemote,
+  remoteArchive,
+  startRemoteRun,
+  stopRemoteRun,
+} from '../../../core/cloud/ssh/remoteRun.ts';
+import { readRemoteState } from '../../../core/cloud/ssh/remoteState.ts';
+import { saveTarget, type SshTarget } from '../../../core/cloud/ssh/target.ts';
+import { trustHostKey } from '../../../core/cloud/ssh/trust.ts';
+import { listRuns } from '../../../core/runs/store.ts';
+import { fakeEngine, loopbackTarget, removeSshd, startSshd, type Sshd } from '../servers.ts';
+
+let sshd: Sshd;
+let ws: string;
+let target: SshTarget;
+
+beforeAll(async () => {
+  sshd = startSshd();
+  ws = mkdtempSync(join(tmpdir(), 'mtl-ws-'));
+  target = saveTarget(ws, loopbackTarget(sshd, { enginePath: fakeEngine(sshd) }));
+  await trustHostKey(ws, target);
+});
+afterAll(() => {
+  removeSshd(sshd);
+  rmSync(ws, { recursive: true, force: true });
+});
+
+const steps = (events: RunEvent[]) => events.filter((e) => e.type === 'step').map((e) => e.step);
+
+describe('remote run over SSH', () => {
+  it('streams live into the local run store and survives an sshd kill + restart', async () => {
+    const s = await openTarget(ws, target);
+    const layout = await prepareRemote(ws, s);
+    const run = await startRemoteRun(ws, s, layout, {
+      command: 'train',
+      args: ['--set', 'name=live', '--set', 'train.steps=40', '--set', 'fake.stepMs=100'],
+    });
+    s.close();
+    // Listed by the run store at once, as a run on this target.
+    const listed = listRuns(ws).find((r) => r.id === run.runId);
+    expect(listed?.meta.target).toBe('loopback');
+
+    const seen: RunEvent[] = [];
+    const phases: string[] = [];
+    const remoteEvents = join(run.state.remoteRunDir, 'events.jsonl');
+    const follow = followRemoteRun(ws, run.localDir, {
+      pollMs: 100,
+      mirrorEveryMs: 500,
+      onEvent: (e) => seen.push(e),
+      onLink: (p) => phases.push(p),
+    });
+    // Live: events arrive while the remote trains.
+    while (steps(seen).length < 8) await new Promise((r) => setTimeout(r, 50));
+    expect(steps(seen).length).toBeLessThan(40);
+    const remoteSizeAtKill = statSync(remoteEvents).size;
+    sshd.stop();
+    await new Promise((r) => setTimeout(r, 1500));
+    const remoteSizeAtRestart = statSync(remoteEvents).size;
+    sshd.start();
+    const result = await follow;
+
+    // The remote kept training while the link was down.
+    expect(remoteSizeAtRestart).toBeGreaterThan(remoteSizeAtKill);
+    expect(phases).toContain('reconnecting');
+    expect(result.reconnects).toBeGreaterThanOrEqual(1);
+    expect(result).toMatchObject({ phase: 'done', status: 'completed' });
+    // Byte-identical copy: nothing lost, nothing repeated.
+    const local = readFileSync(join(run.localDir, 'events.jsonl'));
+    expect(local.equals(readFileSync(remoteEvents))).toBe(true);
+    expect(steps(seen)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    expect(readRemoteState(run.localDir)).toMatchObject({ phase: 'done', eventsOffset: local.length });
+    // Files mirrored; the trainer's lock disappeared with the remote one.
+    expect(JSON.parse(readFileSync(join(run.localDir, 'checkpoints/last.safetensors'), 'utf8'))).toEqual({
+      step: 40,
+    });
+    expect(existsSync(join(run.localDir, 'media/s40/rgb.png'))).toBe(true);
+    expect(existsSync(join(run.localDir, 'trainer.pid'))).toBe(false);
+  });
+
+  it('stops, resumes and forks remotely; downloads the archive', async () => {
+    const s = await openTarget(ws, target);
+    const layout = await prepareRemote(ws, s);
+    const run = await startRemoteRun(ws, s, layout, {
+      command: 'train',
+      args: ['--set', 'name=stop', '--set', 'train.steps=200', '--set', 'fake.stepMs=50'],
+    });
+    const stopped = followRemoteRun(ws, run.localDir, { pollMs: 100 });
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await stopRemoteRun(s, readRemoteState(run.localDir)!)).toBe(true);
+    expect(await stopped).toMatchObject({ phase: 'done', status: 'stopped' });
+
+    // Resume continues the same run (same local mirror, offset kept) from its checkpoint.
+    const ckStep = JSON.parse(readFileSync(join(run.localDir, 'checkpoints/last.safetensors'), 'utf8')).step;
+    const before = statSync(join(run.localDir, 'events.jsonl')).size;
+    const resumed = await startRemoteRun(ws, s, layout, {
+      command: 'resume',
+      runId: run.runId,
+      args: ['--set', 'train.steps=30', '--set', 'fake.stepMs=20'],
+    });
+    expect(resumed.localDir).toBe(run.localDir);
+    expect(await followRemoteRun(ws, run.localDir, { pollMs: 100 })).toMatchObject({
+      phase: 'done',
+      status: 'completed',
+    });
+    const local = readFileSync(join(run.localDir, 'events.jsonl'));
+    expect(local.length).toBeGreaterThan(before);
+    expect(local.equals(readFileSync(join(run.state.remoteRunDir, 'events.jsonl')))).toBe(true);
+    expect(local.toString().includes(`"supersedesAfterStep":${ckStep}`)).toBe(true);
+
+    // Fork: a new run (and mirror) whose parent is the first one.
+    const fork = await startRemoteRun(ws, s, layout, {
+      command: 'fork',
+      runId: run.runId,
+      args: ['--set', 'train.steps=35', '--set', 'fake.stepMs=20'],
+    });
+    expect(fork.runId).not.toBe(run.runId);
+    expect(await followRemoteRun(ws, fork.localDir, { pollMs: 100 })).toMatchObject({
+      phase: 'done',
+      status: 'completed',
+    });
+    expect(JSON.parse(readFileSync(join(fork.localDir, 'run.json'), 'utf8'))).toMatchObject({
+      parent: { run: run.runId },
+      target: 'loopback',
+    });
+
+    const zip = join(ws, 'a.zip');
+    await remoteArchive(s, layout, run.runId, zip);
+    expect(readFileSync(zip, 'utf8')).toBe(`archive of ${run.runId} at step 30`);
+    s.close();
+  });
+});
