@@ -3,4 +3,8 @@
 import type { Command } from 'commander';
 
 type Register = (program: Command) => void;
-export const COMMANDS: Array<() => Promise<{ register: Register }>> = [];
+export const COMMANDS: Array<() => Promise<{ register: Register }>> = [
+  () => import('./generateData.ts'),
+  () => import('./validate.ts'),
+  () => import('./stats.ts'),
+];
