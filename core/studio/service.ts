@@ -1,0 +1,364 @@
+// The studio API implemented once over the engine (run store, CLI child processes, datasets).
+// Both transports — core/server (HTTP + WebSocket) and electron/main (IPC) — wrap this one object.
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  statSync,
+  writeFileSync,
+  closeSync,
+  openSync,
+  readSync,
+  fstatSync,
+} from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { spawn } from 'node:child_process';
+import { z } from 'zod';
+import { ExperimentConfig } from '../api/config/schema.ts';
+import { PRESETS } from '../api/config/presets.ts';
+import {
+  ConfigError,
+  configKeyPaths,
+  deepMerge,
+  overridesFromSetArgs,
+  resolveConfig,
+  validateConfig,
+} from '../api/config/resolve.ts';
+import {
+  mediaUrl,
+  type CheckpointInfo,
+  type RunInfo,
+  type StudioHandlers,
+  type StudioService,
+  type SystemInfo,
+} from '../api/studio.ts';
+import { ensureSyntheticDataset } from '../data/synthetic/dataset.ts';
+import { runFiles } from '../runs/paths.ts';
+import { addTag, listRuns, readRunDir, removeTag, setNotes } from '../runs/store.ts';
+import { defaultLauncher, type CliLauncher } from './cliProcess.ts';
+import { runsCsv, scoresCsv } from './csv.ts';
+import { folderDataset, syntheticDatasets } from './datasets.ts';
+import { readEventPage } from './eventLog.ts';
+import { resolveRunFile, runDirOf } from './files.ts';
+import { JobManager } from './jobs.ts';
+import { RunStatsCache, toApiRunInfo } from './runInfo.ts';
+import { RunsWatcher } from './runsWatcher.ts';
+import { systemInfo } from './system.ts';
+import { tailEvents } from './tail.ts';
+import { TrainerManager } from './trainer.ts';
+
+export interface NodeStudioOptions {
+  workspace: string;
+  transport: SystemInfo['transport'];
+  launcher?: CliLauncher;
+  /** Open a folder/file in the system file manager; returns whether it could. Electron passes shell.showItemInFolder. */
+  reveal?: (path: string) => boolean | Promise<boolean>;
+  pollMs?: number;
+}
+
+export interface NodeStudio extends StudioService {
+  workspace: string;
+  /** A run file for the media route / app protocol (NotFoundError when outside the run or absent). */
+  resolveFile(id: string, relPath: string): { path: string; bytes: number; mime: string };
+  /** Runs this studio started that are still training (the close-window question). */
+  trainingNow(): string[];
+  stopAllTraining(): Promise<void>;
+  close(): void;
+}
+
+/** Open a path with the desktop's file manager, where one exists. */
+export function defaultReveal(path: string): boolean {
+  const cmd = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
+  const onPath = (process.env.PATH ?? '')
+    .split(process.platform === 'win32' ? ';' : ':')
+    .some((d) => existsSync(join(d, cmd)) || existsSync(join(d, `${cmd}.exe`)));
+  if (!onPath) return false;
+  spawn(cmd, [statSync(path).isDirectory() ? path : dirname(path)], {
+    detached: true,
+    stdio: 'ignore',
+  }).unref();
+  return true;
+}
+
+const notFound = (message: string): Error => Object.assign(new Error(message), { name: 'NotFoundError' });
+
+export function createNodeStudio(opts: NodeStudioOptions): NodeStudio {
+  const workspace = resolve(opts.workspace);
+  const launcher = opts.launcher ?? defaultLauncher();
+  const trainer = new TrainerManager(workspace, launcher);
+  const jobs = new JobManager(workspace, launcher);
+  const watcher = new RunsWatcher(workspace, opts.pollMs ?? 1000);
+  const stats = new RunStatsCache();
+  const reveal = opts.reveal ?? defaultReveal;
+
+  const info = (dir: string): RunInfo => toApiRunInfo(readRunDir(dir), stats.get(dir));
+  const runInfo = (id: string): RunInfo => info(runDirOf(workspace, id));
+
+  function checkpoints(dir: string): CheckpointInfo[] {
+    const ckDir = runFiles(dir).checkpoints;
+    if (!existsSync(ckDir)) return [];
+    const marks = new Map<string, { step: number; epoch: number; multitask?: number }>();
+    for (const e of readEventPage(dir, 0, 256_000_000, ['checkpoint']).events)
+      if (e.type === 'checkpoint' && !(e as { superseded?: boolean }).superseded)
+        marks.set(e.kind, {
+          step: e.step,
+          epoch: e.epoch,
+          ...(e.multitask !== undefined ? { multitask: e.multitask } : {}),
+        });
+    return readdirSync(ckDir)
+      .filter((n) => n.endsWith('.safetensors'))
+      .sort()
+      .map((n) => {
+        const kind = n.slice(0, -'.safetensors'.length);
+        const st = statSync(join(ckDir, n));
+        return { kind, path: `checkpoints/${n}`, bytes: st.size, mtime: st.mtimeMs, ...marks.get(kind) };
+      });
+  }
+
+  function resolveStart(req: {
+    config: Record<string, unknown>;
+    preset?: string;
+    sets: string[];
+    name?: string;
+  }): ExperimentConfig {
+    const contents = req.name ? { ...req.config, name: req.name } : req.config;
+    return resolveConfig({ preset: req.preset, file: { path: 'config', contents }, sets: req.sets });
+  }
+
+  const handlers: StudioHandlers = {
+    'runs.list': async () => ({
+      runs: listRuns(workspace)
+        .reverse()
+        .map((r) => toApiRunInfo(r, stats.get(r.dir))),
+    }),
+    'runs.get': async ({ id }) => {
+      const dir = runDirOf(workspace, id);
+      const ev = runFiles(dir).events;
+      return {
+        run: info(dir),
+        dir,
+        eventsBytes: existsSync(ev) ? statSync(ev).size : 0,
+        checkpoints: checkpoints(dir),
+      };
+    },
+    'runs.events': async ({ id, offset, maxBytes, types }) =>
+      readEventPage(runDirOf(workspace, id), offset, maxBytes, types),
+    'runs.log': async ({ id, offset }) => {
+      const path = runFiles(runDirOf(workspace, id)).log;
+      if (!existsSync(path)) return { text: '', nextOffset: offset };
+      const fd = openSync(path, 'r');
+      try {
+        const size = fstatSync(fd).size;
+        const from = Math.min(offset, size);
+        const buf = Buffer.alloc(Math.min(size - from, 1_000_000));
+        const n = readSync(fd, buf, 0, buf.length, from);
+        return { text: buf.subarray(0, n).toString('utf8'), nextOffset: from + n };
+      } finally {
+        closeSync(fd);
+      }
+    },
+    'runs.start': async (req) => {
+      resolveStart(req); // errors as data now, naming the key, rather than from a child process later
+      const contents = req.name ? { ...req.config, name: req.name } : req.config;
+      const id = await trainer.start({
+        preset: req.preset,
+        config: contents,
+        sets: req.sets,
+        target: req.target,
+      });
+      watcher.check();
+      return { id };
+    },
+    'runs.stop': async ({ id }) => {
+      runDirOf(workspace, id);
+      trainer.stop(id);
+      return { ok: true };
+    },
+    'runs.resume': async ({ id }) => {
+      runDirOf(workspace, id);
+      const out = await trainer.resume(id);
+      watcher.check();
+      return { id: out };
+    },
+    'runs.fork': async (req) => {
+      const parent = readRunDir(runDirOf(workspace, req.id));
+      const sets = overridesFromSetArgs(req.sets);
+      validateConfig(deepMerge(deepMerge(parent.config, req.config), sets), `fork of ${req.id}`);
+      const over = req.name ? { ...req.config, name: req.name } : req.config;
+      const id = await trainer.fork({ id: req.id, checkpoint: req.checkpoint, config: over, sets: req.sets });
+      watcher.check();
+      return { id };
+    },
+    'runs.setNotes': async ({ id, notes }) => {
+      setNotes(runDirOf(workspace, id), notes);
+      watcher.check();
+      return runInfo(id);
+    },
+    'runs.addTag': async ({ id, tag }) => {
+      addTag(runDirOf(workspace, id), tag);
+      watcher.check();
+      return runInfo(id);
+    },
+    'runs.removeTag': async ({ id, tag }) => {
+      removeTag(runDirOf(workspace, id), tag);
+      watcher.check();
+      return runInfo(id);
+    },
+    'runs.media': async ({ id, path }) => {
+      const f = resolveRunFile(workspace, id, path);
+      return { url: mediaUrl(id, path), mime: f.mime, bytes: f.bytes };
+    },
+    'runs.checkpoints': async ({ id }) => ({ checkpoints: checkpoints(runDirOf(workspace, id)) }),
+    'runs.predict': async ({ id, checkpoint, split }) => {
+      runDirOf(workspace, id);
+      const jobId = jobs.start({
+        kind: 'predict',
+        runId: id,
+        args: ['predict', id, '--checkpoint', checkpoint, '--split', split],
+        message: `predicting ${split} with ${checkpoint}`,
+      });
+      return { jobId };
+    },
+    'runs.archive': async ({ id, checkpoint, out }) => {
+      const dir = runDirOf(workspace, id);
+      const file = resolve(out ?? join(dir, 'archives', `${id}-${checkpoint}.zip`));
+      mkdirSync(dirname(file), { recursive: true });
+      const jobId = jobs.start({
+        kind: 'archive',
+        runId: id,
+        args: ['archive', id, '--checkpoint', checkpoint, '--out', file],
+        message: `archive of ${id} (${checkpoint})`,
+        finish: (json) => {
+          if (!existsSync(file)) throw new Error(`the archive command finished but ${file} does not exist`);
+          const rel = relative(dir, file);
+          const inside = !rel.startsWith('..') && !rel.startsWith(sep);
+          return {
+            ...json,
+            path: file,
+            bytes: statSync(file).size,
+            ...(inside ? { url: mediaUrl(id, rel.split(sep).join('/')) } : {}),
+          };
+        },
+      });
+      return { jobId };
+    },
+    'runs.exportCsv': async ({ kind, ids, columns, out }) => {
+      let runs = listRuns(workspace).map((r) => toApiRunInfo(r, stats.get(r.dir)));
+      if (ids) {
+        const byId = new Map(runs.map((r) => [r.id, r]));
+        runs = ids.map(
+          (id) =>
+            byId.get(id) ??
+            (() => {
+              throw notFound(`no run "${id}"`);
+            })(),
+        );
+      }
+      const csv = kind === 'scores' ? scoresCsv(runs) : runsCsv(runs, columns);
+      if (out) {
+        mkdirSync(dirname(resolve(out)), { recursive: true });
+        writeFileSync(resolve(out), csv);
+      }
+      return { csv, ...(out ? { path: resolve(out) } : {}) };
+    },
+    'runs.revealInFolder': async ({ id, path }) => {
+      const target = path ? resolveRunFile(workspace, id, path).path : runDirOf(workspace, id);
+      return { path: target, opened: await reveal(target) };
+    },
+    'jobs.cancel': async ({ jobId }) => {
+      jobs.cancel(jobId);
+      return { ok: true };
+    },
+    'jobs.list': async () => ({ jobs: jobs.list() }),
+    'config.schema': async () => ({
+      jsonSchema: z.toJSONSchema(ExperimentConfig, { io: 'input', unrepresentable: 'any' }) as Record<
+        string,
+        unknown
+      >,
+      defaults: ExperimentConfig.parse({}) as unknown as Record<string, unknown>,
+      presets: PRESETS as unknown as Record<string, Record<string, unknown>>,
+      keys: configKeyPaths(),
+      defaultPreset: 'quick-cpu',
+    }),
+    'config.resolve': async (req) => {
+      try {
+        return { ok: true as const, config: resolveStart(req) as unknown as Record<string, unknown> };
+      } catch (e) {
+        if (!(e instanceof ConfigError)) throw e;
+        return {
+          ok: false as const,
+          issues: e.issues.length ? e.issues : [{ path: '', message: e.message }],
+        };
+      }
+    },
+    'data.datasets': async () => {
+      const list = syntheticDatasets(workspace);
+      const roots = new Set(
+        listRuns(workspace)
+          .map((r) => r.config.data?.root)
+          .filter((r) => r && r !== 'synthetic'),
+      );
+      for (const root of roots) {
+        const f = folderDataset(root!);
+        if (f.dataset) list.push(f.dataset);
+      }
+      return { datasets: list };
+    },
+    'data.validate': async ({ root }) => folderDataset(root),
+    'data.generate': async (spec) => {
+      const jobId = jobs.startTask(
+        'generate-data',
+        `generating synthetic scenes ${spec.height}×${spec.width}`,
+        async (progress) => {
+          const path = await ensureSyntheticDataset(workspace, spec, { onProgress: progress });
+          return { root: 'synthetic', path, synthetic: spec };
+        },
+      );
+      return { jobId };
+    },
+    'system.info': async () => systemInfo(workspace, opts.transport),
+  };
+
+  return {
+    workspace,
+    handlers,
+    subscribe(event, params, listener) {
+      switch (event) {
+        case 'onRunEvent': {
+          const p = params as { id: string; offset: number };
+          const dir = runDirOf(workspace, p.id);
+          return tailEvents(dir, (b) => (listener as (x: unknown) => void)({ id: p.id, ...b }), {
+            offset: p.offset,
+            pollMs: opts.pollMs ?? 500,
+          });
+        }
+        case 'onRunsChanged':
+          return watcher.subscribe((changed, removed) => {
+            const runs: RunInfo[] = [];
+            for (const id of changed) {
+              try {
+                runs.push(runInfo(id));
+              } catch {
+                /* half-written run folder: reported at the next change */
+              }
+            }
+            (listener as (x: unknown) => void)({ changed: runs, removed });
+          });
+        case 'onJobProgress': {
+          const { jobId } = params as { jobId?: string };
+          return jobs.onProgress((p) => {
+            if (!jobId || p.jobId === jobId) (listener as (x: unknown) => void)(p);
+          });
+        }
+        default:
+          throw notFound(`no event ${String(event)}`);
+      }
+    },
+    resolveFile: (id, relPath) => resolveRunFile(workspace, id, relPath),
+    trainingNow: () => trainer.trainingNow(),
+    stopAllTraining: () => trainer.stopAll(),
+    close() {
+      jobs.cancelAll();
+    },
+  };
+}

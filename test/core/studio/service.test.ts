@@ -1,0 +1,200 @@
+// The Node studio over a real run store, with a fake CLI standing in for the trainer process.
+import { mkdtempSync, readFileSync, rmSync, appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createStudioClient, type StudioClient } from '../../../core/api/client.ts';
+import { createDirectTransport } from '../../../core/api/dispatch.ts';
+import type { JobProgress } from '../../../core/api/studio.ts';
+import { resolveConfig } from '../../../core/api/config/resolve.ts';
+import { createRun } from '../../../core/runs/store.ts';
+import { createNodeStudio, type NodeStudio } from '../../../core/studio/service.ts';
+
+const fakeCli = fileURLToPath(new URL('./fixtures/fakeCli.mjs', import.meta.url));
+let ws: string;
+let studio: NodeStudio;
+let client: StudioClient;
+
+const until = async <T>(
+  f: () => T | undefined | false | Promise<T | undefined | false>,
+  ms = 15_000,
+): Promise<T> => {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await f();
+    if (v) return v;
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
+
+beforeAll(() => {
+  ws = mkdtempSync(join(tmpdir(), 'mtl-studio-svc-'));
+  studio = createNodeStudio({
+    workspace: ws,
+    transport: 'direct',
+    launcher: { node: process.execPath, cli: fakeCli },
+    pollMs: 100,
+    reveal: () => false,
+  });
+  client = createStudioClient(createDirectTransport(studio));
+});
+afterAll(async () => {
+  await studio.stopAllTraining();
+  studio.close();
+  rmSync(ws, { recursive: true, force: true });
+});
+
+describe('runs over the store', () => {
+  it('starts a run in a child process, streams its events live, and stops it', async () => {
+    const info = await client.system.info();
+    expect(info.firstStart).toBe(true);
+    expect(info.defaultPreset).toBe('quick-cpu');
+
+    const changes: string[] = [];
+    const offChanges = client.on('onRunsChanged', {}, (p) => changes.push(...p.changed.map((r) => r.id)));
+    const { id } = await client.runs.start({
+      preset: 'quick-cpu',
+      name: 'live one',
+      sets: ['train.epochs=2'],
+    });
+    expect(studio.trainingNow()).toEqual([id]);
+
+    const steps: number[] = [];
+    let offset = 0;
+    const off = client.on('onRunEvent', { id, offset: 0 }, (p) => {
+      for (const e of p.events) if (e.type === 'step') steps.push(e.step);
+      offset = p.nextOffset;
+    });
+    await until(() => steps.length >= 5);
+    expect(steps.slice(0, 5)).toEqual([1, 2, 3, 4, 5]); // in order, none twice
+
+    const { runs } = await client.runs.list();
+    expect(runs[0]).toMatchObject({
+      id,
+      name: 'live one',
+      preset: 'quick-cpu',
+      status: 'running',
+      epochs: 2,
+    });
+    expect(runs[0]!.config).toMatchObject({ train: { epochs: 2 }, model: { encoder: 'resnet18' } });
+    await until(() => changes.includes(id));
+
+    await client.runs.stop({ id });
+    await until(async () => (await client.runs.get({ id })).run.status === 'stopped');
+    off();
+    offChanges();
+    const page = await client.runs.events({ id, offset: 0 });
+    expect(page.nextOffset).toBeGreaterThanOrEqual(offset);
+    expect(page.events.at(-1)).toMatchObject({ type: 'status', status: 'stopped' });
+    const run = (await client.runs.get({ id })).run;
+    expect(run.msPerStep).toBeGreaterThan(100);
+    expect(run.peakRssMb).toBeGreaterThan(100);
+    await until(() => studio.trainingNow().length === 0);
+    await expect(client.runs.stop({ id })).rejects.toMatchObject({ name: 'NotRunningError' });
+  });
+
+  it('reports config errors as data, naming the key, before starting anything', async () => {
+    const err = await client.runs.start({ config: { train: { epochs: -1 } } }).catch((e) => e);
+    expect(err.name).toBe('ConfigError');
+    expect(err.message).toContain('train.epochs');
+    const r = await client.config.resolve({ sets: ['optimizer.lr=0'] });
+    expect(r.ok).toBe(false);
+    const schema = await client.config.schema();
+    expect(schema.keys).toContain('model.encoder');
+    expect(Object.keys(schema.presets)).toContain('quick-cpu');
+  });
+
+  it("passes on the trainer's own one-line failure", async () => {
+    const failing = createNodeStudio({
+      workspace: ws,
+      transport: 'direct',
+      launcher: { node: process.execPath, cli: fakeCli, env: { FAKE_FAIL: 'no backend could start' } },
+    });
+    await expect(createStudioClient(createDirectTransport(failing)).runs.start({})).rejects.toMatchObject({
+      name: 'TrainerError',
+      message: 'no backend could start',
+    });
+  });
+
+  it('edits notes and tags, lists checkpoints, serves files only from inside the run', async () => {
+    const run = createRun(ws, { config: resolveConfig({}), name: 'edited' });
+    await client.runs.setNotes({ id: run.id, notes: 'used in table 2, "fig" 3' });
+    await client.runs.addTag({ id: run.id, tag: 'baseline' });
+    const after = await client.runs.addTag({ id: run.id, tag: 'ablation' });
+    expect(after.tags).toEqual(['baseline', 'ablation']);
+    expect((await client.runs.removeTag({ id: run.id, tag: 'baseline' })).tags).toEqual(['ablation']);
+
+    writeFileSync(join(run.dir, 'checkpoints', 'best.safetensors'), Buffer.alloc(10));
+    appendFileSync(
+      join(run.dir, 'events.jsonl'),
+      `${JSON.stringify({ type: 'checkpoint', kind: 'best', path: 'checkpoints/best.safetensors', multitask: 12.5, step: 40, epoch: 1, time: 1 })}\n`,
+    );
+    const { checkpoints } = await client.runs.checkpoints({ id: run.id });
+    expect(checkpoints).toMatchObject([
+      { kind: 'best', path: 'checkpoints/best.safetensors', bytes: 10, step: 40, multitask: 12.5 },
+    ]);
+
+    mkdirSync(join(run.dir, 'media', 'e0'), { recursive: true });
+    writeFileSync(join(run.dir, 'media', 'e0', 'rgb 0.png'), Buffer.alloc(3));
+    expect(await client.runs.media({ id: run.id, path: 'media/e0/rgb 0.png' })).toEqual({
+      url: `/media/${run.id}/media/e0/rgb%200.png`,
+      mime: 'image/png',
+      bytes: 3,
+    });
+    for (const bad of ['../x', 'media/../../run.json', '/etc/passwd', 'media/e0/none.png'])
+      await expect(client.runs.media({ id: run.id, path: bad })).rejects.toMatchObject({
+        name: 'NotFoundError',
+      });
+
+    const { csv } = await client.runs.exportCsv({ ids: [run.id] });
+    const [header, row] = csv.trim().split('\n');
+    expect(header!.split(',').slice(0, 8)).toEqual([
+      'id',
+      'name',
+      'status',
+      'created_at',
+      'preset',
+      'parent',
+      'tags',
+      'notes',
+    ]);
+    expect(row).toContain('"used in table 2, ""fig"" 3"');
+    expect(header).toContain('optimizer.lr');
+  });
+
+  it('runs an archive job with progress and a result', async () => {
+    const run = createRun(ws, { config: resolveConfig({}), name: 'archived' });
+    const seen: JobProgress[] = [];
+    client.on('onJobProgress', {}, (p) => seen.push(p));
+    const { jobId } = await client.runs.archive({ id: run.id });
+    const done = await until(() => seen.find((p) => p.jobId === jobId && p.state !== 'running'));
+    expect(done.state).toBe('done');
+    expect(done.result).toMatchObject({ bytes: 11, url: `/media/${run.id}/archives/${run.id}-best.zip` });
+    expect(readFileSync(done.result!.path as string, 'utf8')).toBe('PK fake zip');
+    expect(seen.some((p) => p.state === 'running' && p.total === 4)).toBe(true);
+  });
+
+  it('lists generated datasets and validates folders', async () => {
+    const { jobId } = await client.data.generate({ train: 2, val: 1, test: 1, height: 32, width: 64 });
+    await until(
+      async () => (await client.jobs.list()).jobs.find((j) => j.jobId === jobId && j.state === 'done'),
+      60_000,
+    );
+    const { datasets } = await client.data.datasets();
+    expect(datasets).toMatchObject([
+      {
+        root: 'synthetic',
+        kind: 'synthetic',
+        splits: { train: 2, val: 1, test: 1 },
+        size: { height: 32, width: 64 },
+      },
+    ]);
+    const bad = await client.data.validate({ root: join(ws, 'nowhere') });
+    expect(bad.ok).toBe(false);
+    expect(bad.problems[0]).toContain('does not exist');
+    const good = await client.data.validate({ root: datasets[0]!.path });
+    expect(good).toMatchObject({ ok: true, dataset: { kind: 'folder', splits: { train: 2 } } });
+  });
+});
