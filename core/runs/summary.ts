@@ -1,6 +1,6 @@
 // summary.json: a digest of events.jsonl (status, progress, best and last metrics) so listing many
 // runs does not parse every log. Derived only: deleting it loses nothing (rebuildSummary).
-import type { LossTerms, RunStatus, SplitMetrics } from '../api/events.ts';
+import type { BackendInfo, LossTerms, RunStatus, SplitMetrics } from '../api/events.ts';
 import { writeJsonAtomic } from './atomic.ts';
 import { readEvents } from './events.ts';
 import { runFiles } from './paths.ts';
@@ -21,8 +21,11 @@ export interface RunSummary {
   startedAt?: number;
   updatedAt?: number;
   params?: number;
-  backend?: string;
+  backend?: BackendInfo;
   lastLoss?: LossTerms;
+  /** Median ms per optimizer step and peak process RSS over the current timeline's steps. */
+  msPerStep?: number;
+  peakRssMb?: number;
   /** Best validation (split val) by multitask, from training. */
   best?: MetricsPoint;
   /** Latest evaluation of the val split. */
@@ -36,6 +39,7 @@ export interface RunSummary {
 /** Fold the events (file order, superseded marked) into a summary. */
 export function summarize(events: StoredEvent[]): RunSummary {
   const s: RunSummary = { status: 'queued', step: 0, epoch: 0, evals: {}, superseded: 0 };
+  const ms: number[] = [];
   for (const e of events) {
     if (e.superseded) {
       s.superseded++;
@@ -50,10 +54,12 @@ export function summarize(events: StoredEvent[]): RunSummary {
       case 'start':
         s.startedAt ??= e.time;
         s.params = e.params;
-        s.backend = e.backend.name;
+        s.backend = e.backend;
         break;
       case 'step':
         s.lastLoss = e.loss;
+        ms.push(e.msPerStep);
+        s.peakRssMb = Math.max(s.peakRssMb ?? 0, e.memory.rssMb);
         break;
       case 'val': {
         const point = { step: e.step, epoch: e.epoch, time: e.time, metrics: e.metrics };
@@ -68,6 +74,7 @@ export function summarize(events: StoredEvent[]): RunSummary {
         break;
     }
   }
+  if (ms.length) s.msPerStep = ms.sort((a, b) => a - b)[Math.floor(ms.length / 2)];
   return s;
 }
 

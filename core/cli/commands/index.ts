@@ -7,4 +7,5 @@ export const COMMANDS: Array<() => Promise<{ register: Register }>> = [
   () => import('./generateData.ts'),
   () => import('./validate.ts'),
   () => import('./stats.ts'),
+  () => import('./train.ts'),
 ];
