@@ -1,0 +1,190 @@
+// Grades a submission archive against a split with ground truth (SPEC §8): validates the archive
+// strictly, then scores it with the same metric code the trainer uses (core/metrics), so `grade`
+// and a run's logged validation agree for the same predictions. Every rejection is one precise
+// line naming the archive entry or ground-truth file and the problem.
+import { existsSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { CLASS_NAMES, NUM_CLASSES } from '../data/classes.ts';
+import { decodeDepth } from '../data/depthCodec.ts';
+import { decodeGray8Png, readGray8Png } from '../data/imageio.ts';
+import { checkLabels } from '../data/miniscapes.ts';
+import type { SplitMetrics } from '../api/events.ts';
+import { SplitMetricsAccumulator } from '../metrics/split.ts';
+import { ZipArchive } from './zipReader.ts';
+import {
+  MANIFEST,
+  MANIFEST_FORMAT,
+  PREDICTION_KINDS,
+  formatIndices,
+  parsePredictionEntry,
+  predictionEntry,
+  type Manifest,
+} from './layout.ts';
+
+export interface GradeOptions {
+  onProgress?: (p: { done: number; total: number }) => void;
+  signal?: AbortSignal;
+}
+
+export interface GradeResult {
+  miou: number;
+  si_log_rmse: number;
+  multitask: number;
+  /** Per-class IoU by class name. */
+  iou: Record<string, number>;
+  metrics: SplitMetrics;
+  images: number;
+  /** `verified`: every entry matched manifest.json; `absent`: the archive has no manifest. */
+  manifest: 'verified' | 'absent';
+}
+
+export async function gradeArchive(
+  zipPath: string,
+  gtSplitDir: string,
+  opts: GradeOptions = {},
+): Promise<GradeResult> {
+  const gt = groundTruthCount(resolve(gtSplitDir));
+  const zip = await ZipArchive.open(zipPath);
+  try {
+    checkPredictionEntries(zip, gt.count);
+    const manifest = await verifyManifest(zip);
+    const acc = new SplitMetricsAccumulator(NUM_CLASSES);
+    for (let i = 0; i < gt.count; i++) {
+      opts.signal?.throwIfAborted();
+      const gtSem = await readGray8Png(join(gt.dir, 'semseg', `${i}.png`));
+      checkLabels(gtSem.data, gtSem.width, join(gt.dir, 'semseg', `${i}.png`));
+      const gtDepthFile = join(gt.dir, 'depth', `${i}.png`);
+      const gtDepth = await readGray8Png(gtDepthFile);
+      if (gtDepth.width !== gtSem.width || gtDepth.height !== gtSem.height)
+        throw new Error(`${gtDepthFile}: size ${gtDepth.width}×${gtDepth.height} differs from its semseg`);
+      const sem = await readPrediction(zip, 'semseg', i, gtSem);
+      const dep = await readPrediction(zip, 'depth', i, gtSem);
+      acc.addBatch(sem, gtSem.data, decodeDepth(dep), decodeDepth(gtDepth.data), 1);
+      opts.onProgress?.({ done: i + 1, total: gt.count });
+    }
+    const metrics = acc.result();
+    return {
+      miou: metrics.miou,
+      si_log_rmse: metrics.si_log_rmse,
+      multitask: metrics.multitask,
+      iou: Object.fromEntries(CLASS_NAMES.map((n, c) => [n, metrics.iou[c]!])),
+      metrics,
+      images: gt.count,
+      manifest,
+    };
+  } finally {
+    zip.close();
+  }
+}
+
+/** The ground-truth split: semseg/ and depth/ holding exactly 0..N−1. */
+function groundTruthCount(dir: string): { dir: string; count: number } {
+  let count = -1;
+  for (const k of PREDICTION_KINDS) {
+    const d = join(dir, k);
+    if (!existsSync(d))
+      throw new Error(
+        `${d}: missing ground truth folder (--gt must be a split folder with semseg/ and depth/)`,
+      );
+    const idx = readdirSync(d)
+      .flatMap((n) => {
+        const m = /^(0|[1-9]\d*)\.png$/.exec(n);
+        return m ? [Number(m[1])] : [];
+      })
+      .sort((a, b) => a - b);
+    const n = idx.length ? idx[idx.length - 1]! + 1 : 0;
+    if (idx.length !== n) {
+      const have = new Set(idx);
+      const missing = Array.from({ length: n }, (_, i) => i).filter((i) => !have.has(i));
+      throw new Error(`${d}: ground truth is not contiguous, missing ${formatIndices(missing)}`);
+    }
+    if (n === 0) throw new Error(`${d}: no ground-truth PNGs`);
+    if (count >= 0 && n !== count) throw new Error(`${dir}: semseg/ has ${count} images but depth/ has ${n}`);
+    count = n;
+  }
+  return { dir, count };
+}
+
+/** Exactly predictions/{semseg,depth}/0..N−1.png, nothing else under predictions/. */
+function checkPredictionEntries(zip: ZipArchive, count: number): void {
+  const seen: Record<string, Set<number>> = { semseg: new Set(), depth: new Set() };
+  const extra: string[] = [];
+  for (const e of zip.entries.values()) {
+    if (e.isDirectory || !e.name.startsWith('predictions/')) continue;
+    const p = parsePredictionEntry(e.name);
+    if (!p) {
+      extra.push(e.name);
+      continue;
+    }
+    if (p.index >= count) extra.push(e.name);
+    else seen[p.kind]!.add(p.index);
+  }
+  if (extra.length)
+    throw new Error(
+      `${zip.path}: unexpected prediction entries (ground truth has ${count} images, 0–${count - 1}): ` +
+        `${extra.slice(0, 5).join(', ')}${extra.length > 5 ? `, … (${extra.length} in all)` : ''}`,
+    );
+  for (const k of PREDICTION_KINDS) {
+    const missing: number[] = [];
+    for (let i = 0; i < count; i++) if (!seen[k]!.has(i)) missing.push(i);
+    if (missing.length)
+      throw new Error(
+        `${zip.path}: missing ${k} predictions for indices ${formatIndices(missing)} ` +
+          `(${missing.length} of ${count}; expected predictions/${k}/<i>.png)`,
+      );
+  }
+}
+
+/** When manifest.json is present: every other file entry listed, with matching size and sha256. */
+async function verifyManifest(zip: ZipArchive): Promise<'verified' | 'absent'> {
+  if (!zip.entries.has(MANIFEST)) return 'absent';
+  let manifest: Manifest;
+  try {
+    manifest = JSON.parse((await zip.read(MANIFEST)).data.toString('utf8')) as Manifest;
+  } catch (e) {
+    throw new Error(`${zip.path}: ${MANIFEST} is not valid JSON (${(e as Error).message})`, { cause: e });
+  }
+  if (manifest.format !== MANIFEST_FORMAT || !Array.isArray(manifest.entries))
+    throw new Error(`${zip.path}: ${MANIFEST} is not a ${MANIFEST_FORMAT} manifest`);
+  const listed = new Map(manifest.entries.map((e) => [e.path, e]));
+  for (const e of zip.entries.values()) {
+    if (e.isDirectory || e.name === MANIFEST) continue;
+    if (!listed.has(e.name)) throw new Error(`${zip.path}: entry "${e.name}" is not listed in ${MANIFEST}`);
+  }
+  for (const m of manifest.entries) {
+    if (!zip.entries.has(m.path))
+      throw new Error(`${zip.path}: ${MANIFEST} lists "${m.path}", which is missing`);
+    const sha = await zip.sha256(m.path);
+    if (sha !== m.sha256)
+      throw new Error(
+        `${zip.path}: checksum mismatch for "${m.path}" (sha256 ${sha}, manifest says ${m.sha256})`,
+      );
+  }
+  return 'verified';
+}
+
+/** A prediction PNG: 8-bit single channel, the ground truth's size, values in range. */
+async function readPrediction(
+  zip: ZipArchive,
+  kind: 'semseg' | 'depth',
+  index: number,
+  gt: { width: number; height: number },
+): Promise<Uint8Array> {
+  const name = predictionEntry(kind, index);
+  const where = `${zip.path}: ${name}`;
+  const png = decodeGray8Png((await zip.read(name)).data, where);
+  if (png.width !== gt.width || png.height !== gt.height)
+    throw new Error(
+      `${where}: size ${png.width}×${png.height} (W×H) differs from the ground truth ${gt.width}×${gt.height}`,
+    );
+  const v = png.data;
+  for (let i = 0; i < v.length; i++) {
+    const bad = kind === 'semseg' ? v[i]! >= NUM_CLASSES : v[i] === 0;
+    if (bad)
+      throw new Error(
+        `${where}: ${kind === 'semseg' ? `class id ${v[i]} is outside 0..${NUM_CLASSES - 1}` : 'depth code 0 (invalid) where predictions must be 1..255'} ` +
+          `at pixel (x=${i % png.width}, y=${Math.floor(i / png.width)})`,
+      );
+  }
+  return v;
+}
