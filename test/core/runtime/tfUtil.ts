@@ -22,13 +22,13 @@ export function tfGradients(
   inputs: tf.Tensor[],
   dy: tf.Tensor,
 ): Float64Array[] {
-  return tf.tidy(() => {
-    const grads = tf.grads((...xs: tf.Tensor[]) => tf.sum(tf.mul(f(...xs), dy)))(inputs);
-    return grads.map((g, i) => {
-      if (g.shape.join() !== inputs[i].shape.join()) {
-        throw new Error(`gradient ${i} has shape [${g.shape}], input has [${inputs[i].shape}]`);
-      }
-      return Float64Array.from(g.dataSync());
-    });
+  const grads = tf.tidy(() => tf.grads((...xs: tf.Tensor[]) => tf.sum(tf.mul(f(...xs), dy)))(inputs));
+  const out = grads.map((g, i) => {
+    if (g.shape.join() !== inputs[i].shape.join()) {
+      throw new Error(`gradient ${i} has shape [${g.shape}], input has [${inputs[i].shape}]`);
+    }
+    return Float64Array.from(g.dataSync());
   });
+  tf.dispose(grads);
+  return out;
 }
