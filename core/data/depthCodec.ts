@@ -7,6 +7,8 @@ export const DEPTH_MIN_M = 4;
 export const DEPTH_MAX_M = 300;
 const DISP_MIN = 1 / DEPTH_MAX_M;
 const DISP_MAX = 1 / DEPTH_MIN_M;
+/** Float32 depths are off by up to ~2e-5 code units; far below one code step. */
+const ROUND_OFF = 1e-4;
 
 /**
  * What to do with depth outside [4, 300] m when encoding:
@@ -36,8 +38,9 @@ export function encodeDepthValue(meters: number, policy: DepthEncodePolicy): num
     return meters < DEPTH_MIN_M ? 255 : 1;
   }
   const x = 1 + (254 * (1 / meters - DISP_MIN)) / (DISP_MAX - DISP_MIN);
-  // Truncation as specified; the clamp only guards float round-off at the ends of the range.
-  return Math.min(255, Math.max(1, Math.trunc(x)));
+  // Truncation as specified. ROUND_OFF lets a depth that decodes from code v (e.g. via a Float32
+  // array) encode back to v rather than v − 1; the clamp guards the ends of the range.
+  return Math.min(255, Math.max(1, Math.trunc(x + ROUND_OFF)));
 }
 
 export function decodeDepth(codes: Uint8Array): Float32Array {

@@ -47,13 +47,17 @@ export async function readGray8Png(file: string): Promise<Gray8> {
 export async function decodeRgbJpeg(buf: Uint8Array, file: string): Promise<Rgb8> {
   if (!hasMagic(buf, JPEG_MAGIC)) throw new Error(`${file}: not a JPEG file (bad signature)`);
   let raw;
+  let channels;
   try {
-    raw = await sharp(buf).raw().toBuffer({ resolveWithObject: true });
+    const image = sharp(buf);
+    // The source's channel count: sharp's raw output would silently expand grey to RGB.
+    channels = (await image.metadata()).channels;
+    raw = await image.raw().toBuffer({ resolveWithObject: true });
   } catch (e) {
     throw new Error(`${file}: undecodable JPEG (${(e as Error).message})`, { cause: e });
   }
-  if (raw.info.channels !== 3) {
-    throw new Error(`${file}: expected an RGB JPEG (3 channels), got ${raw.info.channels} channels`);
+  if (channels !== 3 || raw.info.channels !== 3) {
+    throw new Error(`${file}: expected an RGB JPEG (3 channels), got ${channels} channels`);
   }
   const data = new Uint8Array(raw.data.buffer, raw.data.byteOffset, raw.data.byteLength);
   return { width: raw.info.width, height: raw.info.height, data };
