@@ -71,7 +71,7 @@ export async function makeZip(entries: [string, Buffer][], file: string): Promis
   zip.end();
   const chunks: Buffer[] = [];
   for await (const c of zip.outputStream) chunks.push(c as Buffer);
-  let bytes = Buffer.concat(chunks);
+  const bytes = Buffer.concat(chunks);
   for (const [from, to] of patches) {
     const f = Buffer.from(from);
     let at = bytes.indexOf(f);
@@ -81,6 +81,5 @@ export async function makeZip(entries: [string, Buffer][], file: string): Promis
     }
   }
   writeFileSync(file, bytes);
-  bytes = Buffer.alloc(0);
   return file;
 }
