@@ -3,7 +3,7 @@
 // it creates, and set up the local mirror run (run.json target = the target's name, remote.json).
 // Stop, archive and dataset helpers are here too; following the run live is in follow.ts.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { runsDir } from '../../runs/paths.ts';
@@ -224,9 +224,15 @@ export async function remoteArchive(
   );
   const tmp = `${localOut}.part`;
   await s.getFile(remote, tmp);
-  const { renameSync } = await import('node:fs');
   renameSync(tmp, localOut);
   return localOut;
+}
+
+function folderBytes(dir: string): number {
+  let total = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true }))
+    if (e.isFile()) total += statSync(join(e.parentPath, e.name)).size;
+  return total;
 }
 
 export type DatasetSource =
@@ -266,7 +272,8 @@ export async function remoteDataset(
     const r = spawnSync('tar', ['czf', tgz, '-C', src.localDir, '.'], { encoding: 'utf8' });
     if (r.status !== 0) throw new CloudError('bad-config', `cannot pack ${src.localDir}: ${r.stderr.trim()}`);
     const size = statSync(tgz).size;
-    await ensureFreeSpace(s, `${layout.root}/tmp`, size * 3);
+    // Room for the archive and for its unpacked files (both sit on the remote at once).
+    await ensureFreeSpace(s, `${layout.root}/tmp`, size + folderBytes(src.localDir));
     const remoteTgz = `${layout.root}/tmp/dataset-${Date.now()}.tgz`;
     log(`uploading ${src.localDir} (${(size / 1e6).toFixed(1)} MB)`);
     try {
