@@ -8,4 +8,9 @@ export const COMMANDS: Array<() => Promise<{ register: Register }>> = [
   () => import('./validate.ts'),
   () => import('./stats.ts'),
   () => import('./train.ts'),
+  () => import('./fork.ts'),
+  () => import('./resume.ts'),
+  () => import('./serve.ts'),
+  () => import('./archive.ts'),
+  () => import('./grade.ts'),
 ];
