@@ -184,8 +184,13 @@ export function createNodeStudio(opts: NodeStudioOptions): NodeStudio {
       const parent = readRunDir(runDirOf(workspace, req.id));
       const sets = overridesFromSetArgs(req.sets);
       validateConfig(deepMerge(deepMerge(parent.config, req.config), sets), `fork of ${req.id}`);
-      const over = req.name ? { ...req.config, name: req.name } : req.config;
-      const id = await trainer.fork({ id: req.id, checkpoint: req.checkpoint, config: over, sets: req.sets });
+      const id = await trainer.fork({
+        id: req.id,
+        checkpoint: req.checkpoint,
+        config: req.config,
+        sets: req.sets,
+        ...(req.name ? { name: req.name } : {}),
+      });
       watcher.check();
       return { id };
     },

@@ -50,7 +50,10 @@ export class TrainerManager {
     const args = ['train', '--config', file];
     if (opts.preset) args.push('--preset', opts.preset);
     for (const s of opts.sets) args.push('--set', s);
-    if (opts.target !== 'local') args.push('--target', opts.target);
+    if (opts.target !== 'local')
+      throw Object.assign(new Error(`target "${opts.target}" is not available here (only "local")`), {
+        name: 'ValidationError',
+      });
     return this.claimNewRun(this.spawn(args));
   }
 
@@ -67,16 +70,13 @@ export class TrainerManager {
     checkpoint: string;
     config: Record<string, unknown>;
     sets: string[];
+    name?: string;
   }): Promise<string> {
+    // `fork` takes overrides as --set only: flatten the object form into key=value pairs.
+    const sets = [...flattenSets(opts.config), ...opts.sets];
     const args = ['fork', opts.id, '--checkpoint', opts.checkpoint];
-    if (Object.keys(opts.config).length) {
-      const dir = join(this.studioDir, 'configs');
-      mkdirSync(dir, { recursive: true });
-      const file = join(dir, `${Date.now()}-${this.seq++}.json`);
-      writeFileSync(file, JSON.stringify(opts.config, null, 2));
-      args.push('--config', file);
-    }
-    for (const s of opts.sets) args.push('--set', s);
+    for (const s of sets) args.push('--set', s);
+    if (opts.name) args.push('--name', opts.name);
     return this.claimNewRun(this.spawn(args));
   }
 
@@ -162,4 +162,16 @@ export class TrainerManager {
       await new Promise((r) => setTimeout(r, 150));
     }
   }
+}
+
+/** `{ optimizer: { lr: 1e-4 } }` → `["optimizer.lr=0.0001"]` (arrays stay whole, as JSON). */
+export function flattenSets(obj: Record<string, unknown>, prefix = ''): string[] {
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(obj)) {
+    const key = prefix ? `${prefix}.${k}` : k;
+    if (typeof v === 'object' && v !== null && !Array.isArray(v))
+      out.push(...flattenSets(v as Record<string, unknown>, key));
+    else out.push(`${key}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
+  }
+  return out;
 }
