@@ -1,0 +1,62 @@
+// BatchNorm2d with PyTorch's semantics: in training, normalise with the batch statistics (biased
+// variance) and update the running statistics with momentum 0.1 using the *unbiased* variance; in
+// eval, normalise with the running statistics. eps = 1e-5.
+import * as tf from '@tensorflow/tfjs-core';
+import { Module } from './module.ts';
+import { recordLayer, tracing } from './trace.ts';
+
+export const BN_MOMENTUM = 0.1;
+export const BN_EPS = 1e-5;
+
+export class BatchNorm2d extends Module {
+  readonly weight: tf.Variable<tf.Rank.R1>;
+  readonly bias: tf.Variable<tf.Rank.R1>;
+  readonly runningMean: tf.Variable<tf.Rank.R1>;
+  readonly runningVar: tf.Variable<tf.Rank.R1>;
+
+  constructor(readonly channels: number) {
+    super();
+    this.weight = this.param('weight', tf.ones([channels])) as tf.Variable<tf.Rank.R1>;
+    this.bias = this.param('bias', tf.zeros([channels])) as tf.Variable<tf.Rank.R1>;
+    this.runningMean = this.buffer('running_mean', tf.zeros([channels])) as tf.Variable<tf.Rank.R1>;
+    this.runningVar = this.buffer('running_var', tf.ones([channels])) as tf.Variable<tf.Rank.R1>;
+  }
+
+  forward(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
+    let mean: tf.Tensor1D = this.runningMean;
+    let variance: tf.Tensor1D = this.runningVar;
+    if (training) {
+      const m = tf.moments(x, [0, 1, 2]); // biased variance, differentiable w.r.t. x
+      mean = m.mean as tf.Tensor1D;
+      variance = m.variance as tf.Tensor1D;
+      this.updateRunningStats(mean, variance, x.size / this.channels);
+    }
+    // y = (x − mean)·weight/sqrt(var + eps) + bias, folded into one scale and one shift per channel.
+    const scale = tf.mul(this.weight, tf.rsqrt(tf.add(variance, BN_EPS)));
+    const shift = tf.sub(this.bias, tf.mul(mean, scale));
+    const y = tf.add(tf.mul(x, scale), shift) as tf.Tensor4D;
+    if (tracing())
+      recordLayer({
+        name: this.path,
+        kind: 'bn',
+        inShape: x.shape,
+        outShape: y.shape,
+        params: this.paramCount(),
+        macs: 0,
+      });
+    return y;
+  }
+
+  /** A side effect of the training forward. Safe inside tf.variableGrads: the loss never depends on
+   * the running statistics, so the recorded ops are pruned from the backward pass. */
+  private updateRunningStats(mean: tf.Tensor1D, variance: tf.Tensor1D, n: number): void {
+    const unbiased = n > 1 ? n / (n - 1) : 1;
+    const m = BN_MOMENTUM;
+    const newMean = tf.tidy(() => tf.add(tf.mul(this.runningMean, 1 - m), tf.mul(mean, m)));
+    const newVar = tf.tidy(() => tf.add(tf.mul(this.runningVar, 1 - m), tf.mul(variance, m * unbiased)));
+    this.runningMean.assign(newMean as tf.Tensor1D);
+    this.runningVar.assign(newVar as tf.Tensor1D);
+    newMean.dispose();
+    newVar.dispose();
+  }
+}
