@@ -78,14 +78,18 @@ export async function readFileOrThrow(file: string): Promise<Uint8Array> {
   }
 }
 
+const PALETTE = labelPalette();
+/** Deflate level 3: ~3× faster than the default for label/depth maps, files ~15 % larger. */
+const FAST_DEFLATE = { zlib: { level: 3 as const } };
+
 /** Class map → palette PNG (index = class id; colours = Cityscapes; 255 = ignore, black). */
 export function encodeLabelPng(labels: Uint8Array, height: number, width: number): Uint8Array {
-  return encodePng({ width, height, data: labels, depth: 8, channels: 1, palette: labelPalette() });
+  return encodePng({ width, height, data: labels, depth: 8, channels: 1, palette: PALETTE }, FAST_DEFLATE);
 }
 
 /** 8-bit grey PNG (depth codes). */
 export function encodeGrayPng(values: Uint8Array, height: number, width: number): Uint8Array {
-  return encodePng({ width, height, data: values, depth: 8, channels: 1 });
+  return encodePng({ width, height, data: values, depth: 8, channels: 1 }, FAST_DEFLATE);
 }
 
 export async function encodeRgbJpeg(
