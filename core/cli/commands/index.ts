@@ -9,6 +9,8 @@ export const COMMANDS: Array<() => Promise<{ register: Register }>> = [
   () => import('./stats.ts'),
   () => import('./train.ts'),
   () => import('./fork.ts'),
+  () => import('./predict.ts'),
+  () => import('./eval.ts'),
   () => import('./resume.ts'),
   () => import('./serve.ts'),
   () => import('./archive.ts'),
