@@ -8,6 +8,8 @@
 // Weight decay applies to every parameter, BN scales and biases included, as torch.optim does when
 // given model.parameters() (what the course template does). State names follow torch's:
 // `momentum_buffer/<param>`, `exp_avg/<param>`, `exp_avg_sq/<param>`, plus a scalar `step`.
+// One difference from torch: Adam's bias correction uses the optimizer's step count, not a count per
+// parameter, which only matters for a parameter that gets its first gradient after step 1.
 import * as tf from '@tensorflow/tfjs-core';
 
 export type OptimizerName = 'sgd' | 'adam';
