@@ -1,10 +1,10 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { C, NUM_CLASSES } from '../../../core/data/classes.ts';
 import { decodeDepth, encodeDepth } from '../../../core/data/depthCodec.ts';
 import { MiniscapesReader } from '../../../core/data/miniscapes.ts';
-import { datasetStats, StatsAccumulator } from '../../../core/data/stats.ts';
+import { datasetStats, STATS_CACHE_FILE, StatsAccumulator } from '../../../core/data/stats.ts';
 import { renderSample } from '../../../core/data/synthetic/generate.ts';
 import {
   ensureSyntheticDataset,
@@ -69,9 +69,31 @@ describe('synthetic driving scenes', () => {
         expect(Math.abs(stats.rgb.std[c] - want.rgb.std[c])).toBeLessThan(2);
       }
     }
-    // Cached: a second call returns the same object from mtl-stats.json.
-    const again = await datasetStats(ds.root, 'log');
-    expect(again).toEqual(await datasetStats(ds.root, 'log', { fresh: true }));
+  });
+
+  it('caches statistics beside the dataset until the file counts change', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const root = join(dir, 'copy');
+      cpSync(ds.root, root, { recursive: true });
+      const fresh = await datasetStats(root, 'meters');
+      const cacheFile = join(root, STATS_CACHE_FILE);
+      const cache = JSON.parse(readFileSync(cacheFile, 'utf8'));
+      cache['train:meters'].stats.images = 999; // proves the next answer comes from the cache
+      writeFileSync(cacheFile, JSON.stringify(cache));
+      expect((await datasetStats(root, 'meters')).images).toBe(999);
+      for (const [m, ext] of [
+        ['rgb', 'jpg'],
+        ['semseg', 'png'],
+        ['depth', 'png'],
+      ])
+        rmSync(join(root, 'train', m, `5.${ext}`));
+      const recomputed = await datasetStats(root, 'meters');
+      expect(recomputed.images).toBe(5);
+      expect(recomputed.depth!.mean).not.toBe(fresh.depth!.mean);
+    } finally {
+      cleanup();
+    }
   });
 
   it('is byte-identical for the same seed, with or without worker threads', async () => {
