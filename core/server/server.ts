@@ -90,7 +90,7 @@ export async function startStudioServer(opts: ServeOptions): Promise<StudioServe
       );
     }
     const cookie: Record<string, string> = auth === 'query' ? { 'set-cookie': sessionCookie(token) } : {};
-    if (auth === 'query' && req.method === 'GET' && !isApi) {
+    if (auth === 'query' && req.method === 'GET' && !isApi && !url.pathname.startsWith(HTTP_ROUTES.media)) {
       // Keep the token out of the address bar and history once the cookie holds it.
       url.searchParams.delete('token');
       res.writeHead(302, {
