@@ -11,6 +11,7 @@ export const COMMANDS: Array<() => Promise<{ register: Register }>> = [
   () => import('./fork.ts'),
   () => import('./predict.ts'),
   () => import('./eval.ts'),
+  () => import('./runs.ts'),
   () => import('./resume.ts'),
   () => import('./serve.ts'),
   () => import('./archive.ts'),
