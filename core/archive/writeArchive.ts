@@ -238,6 +238,9 @@ async function streamZip(
     await Promise.race([finished, aborted]);
   } catch (e) {
     zip.outputStream.unpipe(out);
+    // Drain what yazl still produces so the open input stream finishes and closes; the next lazy
+    // entry sees the abort and stops yazl.
+    zip.outputStream.resume();
     out.destroy();
     await rm(partial, { force: true });
     throw e;
