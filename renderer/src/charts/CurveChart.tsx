@@ -18,6 +18,8 @@ export interface CurveChartProps {
   syncId?: string;
   height?: number;
   xLabel?: string;
+  /** Extra word for the chart's `data-series` (its series ids are always listed). */
+  /** Extra word for the chart's `data-series` (its series ids are always listed). */
   testId?: string;
   /** Fixed width (benchmarks, tests); measured from the card otherwise. */
   width?: number;
@@ -49,8 +51,9 @@ export const CurveChart = memo(function CurveChart(props: CurveChartProps) {
   return (
     <div
       className="card"
-      data-testid={props.testId ?? 'chart'}
-      data-points-total={total}
+      data-testid="chart"
+      data-series={[props.testId, ...series.map((s) => s.id)].filter(Boolean).join(' ')}
+      data-points={prepared[0]?.total ?? 0}
       data-points-shown={shown}
     >
       <div className="card-head">

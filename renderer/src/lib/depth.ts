@@ -43,20 +43,24 @@ export function resolveRange(range: DepthRange, maps: readonly ArrayLike<number>
 export const COLORMAPS = ['turbo', 'viridis', 'magma', 'gray'] as const;
 export type Colormap = (typeof COLORMAPS)[number];
 
+/** Turbo (Google's polynomial fit) — the map the trainer uses for its depth PNGs, so it is exact here. */
+export function turbo(t: number): [number, number, number] {
+  const x = Math.min(1, Math.max(0, t));
+  const r =
+    0.13572138 +
+    x * (4.6153926 + x * (-42.66032258 + x * (132.13108234 + x * (-152.94239396 + x * 59.28637943))));
+  const g =
+    0.09140261 + x * (2.19418839 + x * (4.84296658 + x * (-14.18503333 + x * (4.27729857 + x * 2.82956604))));
+  const b =
+    0.1066733 +
+    x * (12.64194608 + x * (-60.58204836 + x * (110.36276771 + x * (-89.90310912 + x * 27.34824973))));
+  const to8 = (v: number) => Math.round(255 * Math.min(1, Math.max(0, v)));
+  return [to8(r), to8(g), to8(b)];
+}
+
 // Anchor colours sampled from the matplotlib maps; linear interpolation between anchors is close enough
 // for display and keeps the bundle small.
-const ANCHORS: Record<Colormap, [number, number, number][]> = {
-  turbo: [
-    [48, 18, 59],
-    [70, 107, 227],
-    [41, 187, 236],
-    [49, 242, 153],
-    [162, 252, 60],
-    [237, 208, 58],
-    [251, 128, 34],
-    [208, 47, 5],
-    [122, 4, 3],
-  ],
+const ANCHORS: Record<Exclude<Colormap, 'turbo'>, [number, number, number][]> = {
   viridis: [
     [68, 1, 84],
     [72, 40, 120],
@@ -88,8 +92,12 @@ const ANCHORS: Record<Colormap, [number, number, number][]> = {
 
 /** 256-entry RGB lookup table of a colormap. */
 export function colormapLut(name: Colormap): Uint8Array {
-  const a = ANCHORS[name];
   const lut = new Uint8Array(256 * 3);
+  if (name === 'turbo') {
+    for (let i = 0; i < 256; i++) lut.set(turbo(i / 255), i * 3);
+    return lut;
+  }
+  const a = ANCHORS[name];
   for (let i = 0; i < 256; i++) {
     const t = (i / 255) * (a.length - 1);
     const j = Math.min(a.length - 2, Math.floor(t));

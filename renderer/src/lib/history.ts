@@ -47,7 +47,7 @@ export const emptyHistory = (): RunHistory => ({
   events: 0,
 });
 
-/** Metric keys drawn from val events (besides per-class IoU `val/iou/<c>`). */
+/** Metric keys drawn from val events (besides per-class IoU `val.iou.<c>`). */
 export const VAL_METRICS = [
   'multitask',
   'miou',
@@ -77,23 +77,23 @@ export function ingestEvents(
     const sup = e.superseded === true;
     switch (e.type) {
       case 'step':
-        push(h, 'train/loss', e.step, e.loss.total, sup);
-        push(h, 'train/loss.semseg', e.step, e.loss.semseg, sup);
-        push(h, 'train/loss.depth', e.step, e.loss.depth, sup);
+        push(h, 'loss.total', e.step, e.loss.total, sup);
+        push(h, 'loss.semseg', e.step, e.loss.semseg, sup);
+        push(h, 'loss.depth', e.step, e.loss.depth, sup);
         push(h, 'lr', e.step, e.lr, sup);
-        push(h, 'sys/msPerStep', e.step, e.msPerStep, sup);
-        push(h, 'sys/imagesPerSec', e.step, e.imagesPerSec, sup);
-        push(h, 'sys/rssMb', e.step, e.memory.rssMb, sup);
-        push(h, 'sys/tensors', e.step, e.memory.tensors, sup);
+        push(h, 'sys.msPerStep', e.step, e.msPerStep, sup);
+        push(h, 'sys.imagesPerSec', e.step, e.imagesPerSec, sup);
+        push(h, 'sys.rssMb', e.step, e.memory.rssMb, sup);
+        push(h, 'sys.tensors', e.step, e.memory.tensors, sup);
         if (!sup) h.lastStep = e;
         break;
       case 'val':
         if (e.split !== 'val') break;
-        push(h, 'val/loss', e.step, e.loss.total, sup);
-        push(h, 'val/loss.semseg', e.step, e.loss.semseg, sup);
-        push(h, 'val/loss.depth', e.step, e.loss.depth, sup);
-        for (const m of VAL_METRICS) push(h, `val/${m}`, e.step, e.metrics[m], sup);
-        e.metrics.iou.forEach((v, c) => push(h, `val/iou/${c}`, e.step, v, sup));
+        push(h, 'val.loss.total', e.step, e.loss.total, sup);
+        push(h, 'val.loss.semseg', e.step, e.loss.semseg, sup);
+        push(h, 'val.loss.depth', e.step, e.loss.depth, sup);
+        for (const m of VAL_METRICS) push(h, `val.${m}`, e.step, e.metrics[m], sup);
+        e.metrics.iou.forEach((v, c) => push(h, `val.iou.${c}`, e.step, v, sup));
         if (!sup) h.lastVal = e;
         break;
       case 'media':
