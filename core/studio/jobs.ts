@@ -11,6 +11,8 @@ export interface JobSpec {
   kind: JobKind;
   runId?: string;
   args: string[];
+  /** CLI commands to run first (e.g. predict before archive); a failure there fails the job. */
+  before?: string[][];
   message: string;
   /** Turn the CLI's JSON result into the job's result (add URLs, read files back). */
   finish?: (json: Record<string, unknown>) => Record<string, unknown> | Promise<Record<string, unknown>>;
@@ -42,11 +44,6 @@ export class JobManager {
 
   start(spec: JobSpec): string {
     const jobId = `job-${Date.now().toString(36)}-${(this.seq++).toString(36)}`;
-    const child = spawnCli(
-      this.launcher,
-      [...spec.args, '--workspace', this.workspace, '--json'],
-      join(this.workspace, '.studio', 'logs'),
-    );
     const progress: JobProgress = {
       jobId,
       kind: spec.kind,
@@ -56,36 +53,45 @@ export class JobManager {
       message: spec.message,
       ...(spec.runId ? { runId: spec.runId } : {}),
     };
-    this.jobs.set(jobId, { progress, child });
+    this.jobs.set(jobId, { progress });
     this.emit(progress);
-    const timer = setInterval(() => this.readProgress(jobId, child), this.pollMs);
-    void child.exited.then(async ({ code, signal }) => {
+    void this.runSteps(jobId, spec);
+    return jobId;
+  }
+
+  /** Run the job's CLI commands one after the other; the last one's JSON is the result. */
+  private async runSteps(jobId: string, spec: JobSpec): Promise<void> {
+    const steps = [...(spec.before ?? []), spec.args];
+    for (let k = 0; k < steps.length; k++) {
+      const job = this.jobs.get(jobId)!;
+      if (job.progress.state !== 'running') return;
+      const child = spawnCli(
+        this.launcher,
+        [...steps[k]!, '--workspace', this.workspace, '--json'],
+        join(this.workspace, '.studio', 'logs'),
+      );
+      job.child = child;
+      const timer = setInterval(() => this.readProgress(jobId, child), this.pollMs);
+      const { code, signal } = await child.exited;
       clearInterval(timer);
       this.readProgress(jobId, child);
-      const job = this.jobs.get(jobId)!;
-      if (job.progress.state === 'cancelled') return;
-      if (code === 0) {
-        try {
-          const json = jsonResult(child.stdout()) ?? {};
-          const result = spec.finish ? await spec.finish(json) : json;
-          this.update(jobId, {
-            state: 'done',
-            done: job.progress.total || 1,
-            total: job.progress.total || 1,
-            result,
-          });
-        } catch (e) {
-          this.update(jobId, {
-            state: 'failed',
-            error: { name: (e as Error).name, message: (e as Error).message },
-          });
-        }
-      } else {
+      if (this.jobs.get(jobId)!.progress.state === 'cancelled') return;
+      if (code !== 0) {
         const message = failureReason(child.stderr(), code, signal);
         this.update(jobId, { state: 'failed', message, error: { name: 'JobError', message } });
+        return;
       }
-    });
-    return jobId;
+      if (k < steps.length - 1) continue;
+      try {
+        const json = jsonResult(child.stdout()) ?? {};
+        const result = spec.finish ? await spec.finish(json) : json;
+        const total = this.jobs.get(jobId)!.progress.total || 1;
+        this.update(jobId, { state: 'done', done: total, total, result });
+      } catch (e) {
+        const { name, message } = e as Error;
+        this.update(jobId, { state: 'failed', message, error: { name, message } });
+      }
+    }
   }
 
   /** A job that runs in this process (it must not block: e.g. work on worker threads). */

@@ -232,6 +232,10 @@ export function createNodeStudio(opts: NodeStudioOptions): NodeStudio {
         kind: 'archive',
         runId: id,
         args: ['archive', id, '--checkpoint', checkpoint, '--out', file],
+        // The archive holds test-split predictions: make them first when the run has none.
+        ...(existsSync(join(dir, 'predictions', 'test'))
+          ? {}
+          : { before: [['predict', id, '--checkpoint', checkpoint, '--split', 'test']] }),
         message: `archive of ${id} (${checkpoint})`,
         finish: (json) => {
           if (!existsSync(file)) throw new Error(`the archive command finished but ${file} does not exist`);

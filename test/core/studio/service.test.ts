@@ -1,5 +1,13 @@
 // The Node studio over a real run store, with a fake CLI standing in for the trainer process.
-import { mkdtempSync, readFileSync, rmSync, appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  appendFileSync,
+  mkdirSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -174,6 +182,8 @@ describe('runs over the store', () => {
     expect(done.result).toMatchObject({ bytes: 11, url: `/media/${run.id}/archives/${run.id}-best.zip` });
     expect(readFileSync(done.result!.path as string, 'utf8')).toBe('PK fake zip');
     expect(seen.some((p) => p.state === 'running' && p.total === 4)).toBe(true);
+    // The test predictions the archive needs were made first.
+    expect(existsSync(join(run.dir, 'predictions', 'test', 'semseg'))).toBe(true);
   });
 
   it('lists generated datasets and validates folders', async () => {
