@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { pair } from './convGeometry.ts';
 import { conv2dFilterGrad } from './conv2dFilterGrad.ts';
-import { conv2dInputGradStride1 } from './conv2dInputGrad.ts';
+import { conv2dInputGradStride1, conv2dInputGradStrided } from './conv2dInputGrad.ts';
 
 /** Backends where our forward-conv formulations beat the stock backprop kernels (measured). */
 const FORWARD_CONV_BACKENDS = new Set(['cpu', 'wasm']);
@@ -12,7 +12,8 @@ const FORWARD_CONV_BACKENDS = new Set(['cpu', 'wasm']);
  *  - dx: stride 1 (any dilation) → a forward conv with the 180°-rotated, in/out-swapped kernel
  *    (conv2dInputGrad.ts). On cpu/wasm this is also ~6× faster than the stock
  *    Conv2DBackpropInput kernel, so it is used there for dilation 1 too. Stride > 1 (dilation
- *    is then 1) keeps the stock Conv2DBackpropInput.
+ *    is then 1): on cpu/wasm one small forward conv per output phase (conv2dInputGradStrided),
+ *    elsewhere the backend's own Conv2DBackpropInput.
  *  - dW: the swapped-axes forward conv (conv2dFilterGrad.ts) when dilated or on cpu/wasm,
  *    otherwise the backend's own Conv2DBackpropFilter.
  * tf.fused.conv2d with a linear activation under a gradient tape computes its gradient in a
@@ -34,11 +35,14 @@ export const conv2dGradConfig: tf.GradConfig = {
     const ours = dilated || FORWARD_CONV_BACKENDS.has(tf.getBackend());
     return {
       x: () => {
+        const xNhwc = toNhwc(x).shape;
         if (ours && sh === 1 && sw === 1) {
-          const xNhwc = toNhwc(x).shape;
           return fromNhwc(
             conv2dInputGradStride1(xNhwc, toNhwc(dy4), filter, pad, dilations, dimRoundingMode),
           );
+        }
+        if (ours) {
+          return fromNhwc(conv2dInputGradStrided(xNhwc, toNhwc(dy4), filter, strides, pad, dimRoundingMode));
         }
         const inputs = { dy: dy4, filter };
         const a = { strides, pad, dataFormat, dimRoundingMode, inputShape: x.shape };

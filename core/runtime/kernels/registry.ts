@@ -1,11 +1,34 @@
 import * as tf from '@tensorflow/tfjs-core';
 
+const stockKernels = new Map<string, tf.KernelConfig>();
+const key = (kernelName: string, backendName: string) => `${backendName}/${kernelName}`;
+
 /** Registers a kernel, replacing the stock one silently (registerKernel would warn on a clash). */
 export function replaceKernel(config: tf.KernelConfig): void {
-  if (tf.getKernel(config.kernelName, config.backendName)) {
+  const stock = tf.getKernel(config.kernelName, config.backendName);
+  if (stock) {
+    stockKernels.set(key(config.kernelName, config.backendName), stock);
     tf.unregisterKernel(config.kernelName, config.backendName);
   }
   tf.registerKernel(config);
+}
+
+/**
+ * Runs fn with the stock kernel that replaceKernel displaced put back (benchmarks compare
+ * against it); throws if the backend had none.
+ */
+export function withStockKernel<T>(kernelName: string, backendName: string, fn: () => T): T {
+  const stock = stockKernels.get(key(kernelName, backendName));
+  const ours = tf.getKernel(kernelName, backendName);
+  if (!stock || !ours) throw new Error(`no stock ${kernelName} kernel recorded for '${backendName}'`);
+  tf.unregisterKernel(kernelName, backendName);
+  tf.registerKernel(stock);
+  try {
+    return fn();
+  } finally {
+    tf.unregisterKernel(kernelName, backendName);
+    tf.registerKernel(ours);
+  }
 }
 
 /** Registers a gradient, replacing the stock one (registerGradient would warn in debug mode). */
