@@ -44,7 +44,16 @@ export class Conv2d extends Module {
   forward(x: tf.Tensor4D): tf.Tensor4D {
     // Atrous convs go through raw tf.conv2d with `dilations`; their gradient is registered by
     // core/runtime (tfjs-core's own asserts dilation == 1).
-    let y = tf.conv2d(x, this.weight, this.stride, this.padding, 'NHWC', this.dilation);
+    let y: tf.Tensor4D;
+    if (this.stride > 1 && this.dilation > 1) {
+      // tfjs refuses stride and dilation together (PyTorch allows it: a stage after a dilated one,
+      // e.g. model.dilation = [true, false, false]). Strided output i is stride-1 output i·stride.
+      const full = tf.conv2d(x, this.weight, 1, this.padding, 'NHWC', this.dilation);
+      const [b, h, w, c] = full.shape;
+      y = tf.stridedSlice(full, [0, 0, 0, 0], [b, h, w, c], [1, this.stride, this.stride, 1]) as tf.Tensor4D;
+    } else {
+      y = tf.conv2d(x, this.weight, this.stride, this.padding, 'NHWC', this.dilation);
+    }
     if (this.bias) y = tf.add(y, this.bias);
     if (tracing()) {
       const { kernel: k, inChannels, outChannels } = this.cfg;

@@ -7,7 +7,11 @@ export class Rng {
   private state: number;
   private spare: number | null = null;
 
-  constructor(seed: number) {
+  /** `zeros`: initialisers return zeros — for shape-only uses (parameter counts, summaries). */
+  constructor(
+    seed: number,
+    readonly zeros = false,
+  ) {
     this.state = (seed >>> 0) ^ 0x9e3779b9;
   }
 
@@ -35,6 +39,7 @@ export class Rng {
 /** Kaiming-normal, mode fan_out, ReLU gain (torchvision's ResNet init): std = sqrt(2 / (k·k·out)).
  * `shape` is the tfjs conv kernel layout [kh, kw, in, out]. */
 export function kaimingNormalFanOut(rng: Rng, shape: [number, number, number, number]): tf.Tensor4D {
+  if (rng.zeros) return tf.zeros(shape);
   const [kh, kw, , out] = shape;
   const std = Math.sqrt(2 / (kh * kw * out));
   const values = new Float32Array(shape.reduce((a, b) => a * b, 1));

@@ -15,12 +15,16 @@ export const ARCHITECTURES: Record<string, ArchitectureBuilder> = {
   distilled: distilled.build,
 };
 
-/** Build a model with freshly initialised weights (Kaiming-normal fan_out, BN 1/0), seeded. */
-export function buildModel(cfg: ModelConfig, opts: { seed?: number } = {}): MultiTaskModel {
+/** Build a model with freshly initialised weights (Kaiming-normal fan_out, BN 1/0), seeded.
+ * `init: 'zeros'` skips the random draws, for shape-only uses (parameter counts, summaries). */
+export function buildModel(
+  cfg: ModelConfig,
+  opts: { seed?: number; init?: 'random' | 'zeros' } = {},
+): MultiTaskModel {
   const builder = ARCHITECTURES[cfg.arch];
   if (!builder)
     throw new Error(
       `model.arch: unknown architecture "${cfg.arch}"; known: ${Object.keys(ARCHITECTURES).join(', ')}`,
     );
-  return builder(new Rng(opts.seed ?? 0), cfg);
+  return builder(new Rng(opts.seed ?? 0, opts.init === 'zeros'), cfg);
 }

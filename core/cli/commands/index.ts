@@ -12,6 +12,7 @@ export const COMMANDS: Array<() => Promise<{ register: Register }>> = [
   () => import('./predict.ts'),
   () => import('./eval.ts'),
   () => import('./runs.ts'),
+  () => import('./model.ts'),
   () => import('./bench.ts'),
   () => import('./resume.ts'),
   () => import('./serve.ts'),
