@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { localVersion } from '../../core/cloud/ssh/engine.ts';
+import { localVersion, packageRoot } from '../../core/cloud/ssh/engine.ts';
 
 const scripts = resolve(import.meta.dirname, '../../scripts/test-servers');
 
@@ -55,7 +55,8 @@ export function startMoto(): Moto {
 }
 
 /** The fake engine (test/cloud/fixtures/fake-engine) copied where the test user can run it, with a
- * package.json of this studio's version so the version check passes. */
+ * package.json of this studio's version so the version check passes, and the path of the real CLI
+ * (its `s3` commands are delegated there). */
 export function fakeEngine(sshd: Sshd): string {
   const dir = join(sshd.dir, 'fake-engine');
   mkdirSync(join(dir, 'bin'), { recursive: true });
@@ -63,6 +64,7 @@ export function fakeEngine(sshd: Sshd): string {
     resolve(import.meta.dirname, 'fixtures/fake-engine/bin/mtl-studio.mjs'),
     join(dir, 'bin/mtl-studio.mjs'),
   );
+  writeFileSync(join(dir, 'real-cli'), join(packageRoot(), 'bin/mtl-studio.mjs'));
   writeFileSync(
     join(dir, 'package.json'),
     JSON.stringify({ name: 'mtl-studio', version: localVersion(), type: 'module' }),

@@ -162,7 +162,7 @@ export async function followRemoteRun(
         while (got > 0 && !opts.signal?.aborted);
         state.lastContact = Date.now();
         const alive = state.pid ? await isRemoteAlive(session, state.pid) : false;
-        const finished = !alive && (status === undefined ? true : TERMINAL.includes(status));
+        const finished = !alive;
         if (finished || Date.now() - lastMirror >= mirrorEvery) {
           if (finished) while ((await pull(session)) > 0);
           await mirrorFiles(session, state, localDir);

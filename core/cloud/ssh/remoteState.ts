@@ -28,6 +28,8 @@ export interface RemoteRunState {
   /** EC2: the instance it runs on, and the S3 prefix its checkpoints are pushed to. */
   instanceId?: string;
   s3Prefix?: string;
+  /** Remote pid of the S3 pusher (`mtl-studio s3 push-run`) running beside the trainer. */
+  pusherPid?: number;
   /** Accumulated cost estimate (USD) from the instance's hourly price, when known. */
   cost?: { hourlyUsd: number; seconds: number; usd: number };
 }

@@ -1,0 +1,96 @@
+// `mtl-studio queue …`: experiment queues — a grid of configs run across local + SSH targets.
+import type { Command } from 'commander';
+import { parseGrid } from '../../cloud/queue/grid.ts';
+import { createQueue, listQueues, readQueue, runQueue, type QueueState } from '../../cloud/queue/queue.ts';
+import { collect, globalOptions, printResult } from '../context.ts';
+
+const table = (q: QueueState) =>
+  [
+    `${q.id}  targets: ${q.targets.join(', ')}`,
+    ...q.items.map(
+      (i) =>
+        `  ${i.index}\t${i.status}\t${i.target ?? '-'}\t${i.runId ?? '-'}\t${i.name}${i.error ? `\t${i.error}` : ''}`,
+    ),
+  ].join('\n');
+
+export function register(program: Command): void {
+  const queue = program
+    .command('queue')
+    .description('experiment queues: a grid of configs across local + remote targets');
+
+  queue
+    .command('create')
+    .description('create a queue from a grid (cartesian product of --grid axes)')
+    .option('--grid <key=v1,v2>', 'an axis of the grid (repeatable)', collect, [])
+    .option(
+      '--target <name>',
+      '`local` or an SSH target name (repeatable; one run per target at a time)',
+      collect,
+      [],
+    )
+    .option('--preset <name>', 'preset for every item')
+    .option('--set <key=value>', 'override for every item (repeatable)', collect, [])
+    .option('--name <name>', 'run name prefix', 'grid')
+    .option('--run', 'run it now')
+    .action(
+      async (
+        o: { grid: string[]; target: string[]; preset?: string; set: string[]; name: string; run?: boolean },
+        cmd: Command,
+      ) => {
+        const g = globalOptions(cmd);
+        const q = createQueue(g.workspace, {
+          baseArgs: [...(o.preset ? ['--preset', o.preset] : []), ...o.set.flatMap((kv) => ['--set', kv])],
+          targets: o.target.length ? o.target : ['local'],
+          points: parseGrid(o.grid),
+          name: o.name,
+        });
+        const done = o.run
+          ? await runQueue(g.workspace, q.id, {
+              onChange: (_q, i) =>
+                process.stderr.write(`${i.index} ${i.status} ${i.target ?? ''} ${i.runId ?? ''}\n`),
+            })
+          : q;
+        printResult(g, done, table(done));
+      },
+    );
+
+  queue
+    .command('run')
+    .description('run (or continue) a queue to its end')
+    .argument('<id>')
+    .action(async (id: string, _o: unknown, cmd: Command) => {
+      const g = globalOptions(cmd);
+      const ac = new AbortController();
+      process.once('SIGINT', () => ac.abort());
+      const q = await runQueue(g.workspace, id, {
+        signal: ac.signal,
+        onChange: (_q, i) =>
+          process.stderr.write(`${i.index} ${i.status} ${i.target ?? ''} ${i.runId ?? ''}\n`),
+      });
+      printResult(g, q, table(q));
+    });
+
+  queue.command('list').action((_o: unknown, cmd: Command) => {
+    const g = globalOptions(cmd);
+    const qs = listQueues(g.workspace);
+    printResult(
+      g,
+      { queues: qs },
+      qs
+        .map(
+          (q) =>
+            `${q.id}\t${q.items.filter((i) => i.status === 'completed').length}/${q.items.length} done\t${q.targets.join(',')}`,
+        )
+        .join('\n') || '(no queues)',
+    );
+  });
+
+  queue
+    .command('show')
+    .argument('<id>')
+    .action((id: string, _o: unknown, cmd: Command) => {
+      const g = globalOptions(cmd);
+      const q = readQueue(g.workspace, id);
+      printResult(g, q, table(q));
+    });
+}

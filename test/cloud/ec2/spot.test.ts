@@ -1,0 +1,211 @@
+// EC2 against moto + the loopback sshd standing in for the instances' SSH: launch a spot instance,
+// train on it with checkpoints pushed to S3, then a spot interruption (the instance is terminated
+// in EC2 and its "machine" — trainer, pusher and disk — disappears). The run relaunches on a new
+// instance and resumes from the S3 checkpoint automatically: same run id, same local mirror.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  DescribeImagesCommand,
+  DescribeInstanceAttributeCommand,
+  ImportKeyPairCommand,
+} from '@aws-sdk/client-ec2';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunEvent } from '../../../core/api/events.ts';
+import { runOnEc2 } from '../../../core/cloud/ec2/ec2Run.ts';
+import {
+  describeInstance,
+  launchInstance,
+  listInstances,
+  sweepExpired,
+  terminateInstances,
+} from '../../../core/cloud/ec2/instances.ts';
+import { costUsd } from '../../../core/cloud/ec2/prices.ts';
+import { makeEc2Client, parseEc2Settings, type Ec2Settings } from '../../../core/cloud/ec2/settings.ts';
+import { bootstrapScript } from '../../../core/cloud/ec2/userData.ts';
+import { setupBucket } from '../../../core/cloud/s3/bucket.ts';
+import { makeS3Client, parseS3Settings, type S3Settings } from '../../../core/cloud/s3/settings.ts';
+import { listObjects } from '../../../core/cloud/s3/sync.ts';
+import { readRemoteState } from '../../../core/cloud/ssh/remoteState.ts';
+import { fakeEngine, removeSshd, startMoto, startSshd, type Moto, type Sshd } from '../servers.ts';
+
+let moto: Moto;
+let sshd: Sshd;
+let ws: string;
+let ec2s: Ec2Settings;
+let s3s: S3Settings;
+
+beforeAll(async () => {
+  moto = startMoto();
+  sshd = startSshd();
+  ws = mkdtempSync(join(tmpdir(), 'mtl-ws-'));
+  const creds = { endpoint: moto.endpoint, accessKeyId: 'test', secretAccessKey: 'test' };
+  s3s = parseS3Settings({ bucket: 'mtl-spot', partSizeMb: 5, ...creds });
+  await setupBucket(makeS3Client(s3s), s3s.bucket, 'us-east-1');
+  const client = makeEc2Client({ region: 'us-east-1', ...creds });
+  const ami = (await client.send(new DescribeImagesCommand({}))).Images![0].ImageId!;
+  await client.send(
+    new ImportKeyPairCommand({ KeyName: 'mtl', PublicKeyMaterial: readFileSync(`${sshd.key}.pub`) }),
+  );
+  ec2s = parseEc2Settings({
+    ...creds,
+    ami,
+    keyName: 'mtl',
+    keyFile: sshd.key,
+    instanceType: 'p2.xlarge',
+    market: 'spot',
+    volumeGb: 50,
+    maxHours: 2,
+    tags: { project: 'test' },
+  });
+});
+afterAll(() => {
+  moto.stop();
+  removeSshd(sshd);
+  rmSync(ws, { recursive: true, force: true });
+});
+
+describe('EC2 (moto)', () => {
+  it('launches tagged spot/on-demand instances with the bootstrap, lists, sweeps and terminates them', async () => {
+    const client = makeEc2Client(ec2s);
+    const spot = await launchInstance(client, ec2s, {
+      name: 'a',
+      userData: bootstrapScript({ user: 'ubuntu', remoteRoot: '.mtl-studio', shutdownAfterMin: 120 }),
+    });
+    expect(spot).toMatchObject({
+      market: 'spot',
+      type: 'p2.xlarge',
+      tags: { project: 'test', Name: 'a', 'mtl-studio': 'true' },
+    });
+    const ud = await client.send(
+      new DescribeInstanceAttributeCommand({ InstanceId: spot.id, Attribute: 'userData' }),
+    );
+    const script = Buffer.from(ud.UserData!.Value!, 'base64').toString();
+    expect(script).toContain('shutdown -h +120');
+    expect(script).toMatch(/nodesource\.com\/setup_20\.x/);
+    const od = await launchInstance(
+      client,
+      { ...ec2s, market: 'on-demand', maxHours: 1 },
+      { name: 'b', now: new Date(Date.now() - 2 * 3600_000) },
+    );
+    expect(od.market).toBe('on-demand');
+    expect((await listInstances(client)).map((i) => i.id).sort()).toEqual([spot.id, od.id].sort());
+    // The forgotten one (deadline an hour ago) is swept; the other is not.
+    expect((await sweepExpired(client)).map((i) => i.id)).toEqual([od.id]);
+    expect((await describeInstance(client, od.id))?.state).toBe('terminated');
+    await terminateInstances(client, [spot.id]);
+    expect(await listInstances(client)).toEqual([]);
+    expect(costUsd('p2.xlarge', 1800)).toBe(0.45);
+    expect(costUsd('unknown.type', 1800)).toBeNull();
+  });
+
+  it('resumes a run from its S3 checkpoint after a spot interruption, on a relaunched instance', async () => {
+    const engine = fakeEngine(sshd);
+    const seen: RunEvent[] = [];
+    const logs: string[] = [];
+    const run = runOnEc2({
+      workspace: ws,
+      ec2: ec2s,
+      s3: s3s,
+      trainArgs: [
+        '--set',
+        'name=spot',
+        '--set',
+        'train.steps=300',
+        '--set',
+        'fake.stepMs=100',
+        '--set',
+        'fake.resumeStepMs=10',
+      ],
+      engineInUserData: false,
+      // Every "instance" is reached through the loopback sshd, each with its own disk (remote root).
+      sshFor: (i) => ({
+        host: sshd.host,
+        port: sshd.port,
+        user: sshd.user,
+        keyFile: sshd.key,
+        remoteRoot: `${sshd.remoteRoot}/${i.id}`,
+        enginePath: engine,
+        keepaliveIntervalMs: 500,
+      }),
+      pushEverySec: 1,
+      pollInstanceMs: 300,
+      onEvent: (e) => seen.push(e),
+      log: (m) => logs.push(m),
+    });
+    const client = makeEc2Client(ec2s);
+    const s3 = makeS3Client(s3s);
+    // Wait until training is under way and a checkpoint has reached S3.
+    let first = '';
+    for (let i = 0; ; i++) {
+      expect(i, 'a checkpoint should reach S3 while the first instance trains').toBeLessThan(600);
+      const running = (await listInstances(client)).find((x) => x.state === 'running');
+      if (running) first = running.id;
+      const runDir = join(ws, 'runs');
+      const state = (() => {
+        try {
+          const id = execFileSync('ls', [runDir]).toString().trim().split('\n')[0];
+          return id ? readRemoteState(join(runDir, id)) : null;
+        } catch {
+          return null;
+        }
+      })();
+      const objects = state?.s3Prefix
+        ? await listObjects(s3, s3s.bucket, `${s3s.prefix}/runs/${state.runId}/checkpoints/`)
+        : new Map();
+      if (objects.size && seen.filter((e) => e.type === 'step').length >= 15) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const before = readRemoteState(
+      join(
+        ws,
+        'runs',
+        execFileSync('ls', [join(ws, 'runs')])
+          .toString()
+          .trim(),
+      ),
+    )!;
+    const stepsBefore = seen.filter((e) => e.type === 'step').length;
+    expect(stepsBefore).toBeLessThan(300);
+    // Spot interruption: EC2 terminates the instance; its processes and disk are gone.
+    await terminateInstances(client, [first]);
+    execFileSync('kill', ['-9', String(before.pid), String(before.pusherPid)]);
+    rmSync(join(sshd.remoteRoot, first), { recursive: true, force: true });
+
+    const result = await run;
+    expect(result.relaunches).toBe(1);
+    expect(result.instances).toHaveLength(2);
+    expect(result.instances[0]).toBe(first);
+    expect(result.runId).toBe(before.runId);
+    expect(result.follow).toMatchObject({ phase: 'done', status: 'completed' });
+    expect(logs.join('\n')).toMatch(/relaunching to resume/);
+
+    // The local log: everything seen before the interruption, then a resume from the S3
+    // checkpoint's step, then steps up to 300; nothing duplicated byte-wise.
+    const lines = readFileSync(join(result.localDir, 'events.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as RunEvent);
+    const resume = lines.find((e) => e.type === 'resume') as Extract<RunEvent, { type: 'resume' }>;
+    expect(resume.supersedesAfterStep).toBeGreaterThan(0);
+    expect(resume.supersedesAfterStep).toBeLessThanOrEqual(stepsBefore);
+    const afterResume = lines
+      .slice(lines.indexOf(resume))
+      .filter((e) => e.type === 'step')
+      .map((e) => e.step);
+    expect(afterResume).toEqual(
+      Array.from({ length: 300 - resume.supersedesAfterStep }, (_, i) => resume.supersedesAfterStep + i + 1),
+    );
+    expect(JSON.parse(readFileSync(join(result.localDir, 'checkpoints/last.safetensors'), 'utf8'))).toEqual({
+      step: 300,
+    });
+    // Both instances end terminated; cost is known from the price table.
+    for (const id of result.instances) expect((await describeInstance(client, id))?.state).toBe('terminated');
+    expect(readRemoteState(result.localDir)).toMatchObject({
+      instanceId: result.instances[1],
+      cost: { hourlyUsd: 0.9 },
+    });
+    expect(result.costUsd).not.toBeNull();
+  });
+});

@@ -1,0 +1,83 @@
+// The experiment queue: an lr × batch grid over a pool of `local` + the loopback SSH target, each
+// run listed in the run store (with its target) as it starts, state persisted and resumable.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cloudFiles } from '../../../core/cloud/paths.ts';
+import { parseGrid } from '../../../core/cloud/queue/grid.ts';
+import { createQueue, readQueue, runQueue } from '../../../core/cloud/queue/queue.ts';
+import { saveTarget } from '../../../core/cloud/ssh/target.ts';
+import { trustHostKey } from '../../../core/cloud/ssh/trust.ts';
+import { listRuns } from '../../../core/runs/store.ts';
+import { fakeEngine, loopbackTarget, removeSshd, startSshd, type Sshd } from '../servers.ts';
+
+let sshd: Sshd;
+let ws: string;
+let engine: string;
+
+beforeAll(async () => {
+  sshd = startSshd();
+  ws = mkdtempSync(join(tmpdir(), 'mtl-ws-'));
+  engine = fakeEngine(sshd);
+  await trustHostKey(ws, saveTarget(ws, loopbackTarget(sshd, { enginePath: engine })));
+});
+afterAll(() => {
+  removeSshd(sshd);
+  rmSync(ws, { recursive: true, force: true });
+});
+
+describe('experiment queue', () => {
+  it('expands grids as a cartesian product, with clear errors', () => {
+    expect(parseGrid(['optimizer.lr=1e-4,1e-3', 'train.batchSize=4,8'])).toEqual([
+      ['optimizer.lr=1e-4', 'train.batchSize=4'],
+      ['optimizer.lr=1e-4', 'train.batchSize=8'],
+      ['optimizer.lr=1e-3', 'train.batchSize=4'],
+      ['optimizer.lr=1e-3', 'train.batchSize=8'],
+    ]);
+    expect(parseGrid([])).toEqual([[]]);
+    expect(() => parseGrid(['optimizer.lr'])).toThrow(/expected key=v1,v2/);
+  });
+
+  it('runs a grid across local + remote targets, each run in the store as it starts', async () => {
+    const points = parseGrid(['optimizer.lr=1e-4,1e-3,1e-2', 'train.batchSize=4,8']);
+    const q = createQueue(ws, {
+      baseArgs: ['--set', 'train.steps=8', '--set', 'fake.stepMs=30'],
+      targets: ['local', 'loopback'],
+      points,
+      name: 'lr',
+    });
+    const seenInStore = new Set<string>();
+    const done = await runQueue(ws, q.id, {
+      localEngine: engine,
+      onChange: (_q, item) => {
+        // A run is in the store as soon as the queue knows its id.
+        if (item.status === 'running' && item.runId) {
+          expect(listRuns(ws).map((r) => r.id)).toContain(item.runId);
+          seenInStore.add(item.runId);
+        }
+      },
+    });
+    expect(done.items.map((i) => i.status)).toEqual(Array(6).fill('completed'));
+    expect(new Set(done.items.map((i) => i.target))).toEqual(new Set(['local', 'loopback']));
+    expect(seenInStore.size).toBe(6);
+    const runs = listRuns(ws);
+    for (const item of done.items) {
+      const run = runs.find((r) => r.id === item.runId)!;
+      expect(run.meta.target).toBe(item.target);
+      expect(run.meta.name).toBe(item.name);
+    }
+    expect(done.items[0].name).toBe('lr-lr1e-4-batchSize4');
+    // Persisted.
+    expect(readQueue(ws, q.id)).toEqual(done);
+    expect(JSON.parse(readFileSync(join(cloudFiles(ws).queues, `${q.id}.json`), 'utf8')).items).toHaveLength(
+      6,
+    );
+  });
+
+  it('an unknown target is refused when the queue is created', () => {
+    expect(() => createQueue(ws, { baseArgs: [], targets: ['nope'], points: [[]] })).toThrow(
+      /no SSH target named "nope"/,
+    );
+  });
+});
