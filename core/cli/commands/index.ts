@@ -18,4 +18,8 @@ export const COMMANDS: Array<() => Promise<{ register: Register }>> = [
   () => import('./serve.ts'),
   () => import('./archive.ts'),
   () => import('./grade.ts'),
+  () => import('./s3.ts'),
+  () => import('./remote.ts'),
+  () => import('./ec2.ts'),
+  () => import('./queue.ts'),
 ];
