@@ -2,7 +2,7 @@
 // for `data.root = synthetic`: generated once into a temp folder, then renamed into place atomically.
 import { availableParallelism } from 'node:os';
 import { existsSync, statSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { ExperimentConfig } from '../../api/config/schema.ts';
 import { spawnTsWorker } from '../tsWorker.ts';
@@ -76,6 +76,24 @@ type SyntheticConfig = ExperimentConfig['data']['synthetic'];
 export const syntheticFolderName = (c: SyntheticConfig): string =>
   `synthetic-${c.height}x${c.width}-s${c.seed}-${c.train}-${c.val}-${c.test}`;
 
+const isAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/** Temp folders of generations whose process died (crash, kill) would otherwise pile up. */
+async function removeAbandonedTemps(datasets: string, name: string): Promise<void> {
+  for (const entry of await readdir(datasets)) {
+    const m = /^(.*)\.tmp-(\d+)-\d+$/.exec(entry);
+    if (m && m[1] === name && !isAlive(Number(m[2])))
+      await rm(join(datasets, entry), { recursive: true, force: true });
+  }
+}
+
 /** The workspace's synthetic dataset for `cfg`, generated on first use. Returns its root. */
 export async function ensureSyntheticDataset(
   workspace: string,
@@ -86,6 +104,7 @@ export async function ensureSyntheticDataset(
   const root = join(datasets, syntheticFolderName(cfg));
   if (existsSync(join(root, 'synthetic.json'))) return root;
   await mkdir(datasets, { recursive: true });
+  await removeAbandonedTemps(datasets, syntheticFolderName(cfg));
   const tmp = `${root}.tmp-${process.pid}-${Date.now()}`;
   try {
     await generateDataset(

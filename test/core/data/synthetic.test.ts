@@ -1,4 +1,4 @@
-import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { C, NUM_CLASSES } from '../../../core/data/classes.ts';
@@ -138,6 +138,8 @@ describe('workspace synthetic dataset', () => {
     const { dir, cleanup } = tempDir();
     try {
       const cfg = { train: 2, val: 1, test: 1, height: 32, width: 64, seed: 3 };
+      // A temp folder left by a generation that died (pid 2^22 + 1 exceeds the largest pid Linux allows).
+      mkdirSync(join(dir, 'datasets', `${syntheticFolderName(cfg)}.tmp-4194305-1`), { recursive: true });
       const root = await ensureSyntheticDataset(dir, cfg, { workers: 0 });
       expect(root).toBe(join(dir, 'datasets', syntheticFolderName(cfg)));
       expect(syntheticFolderName(cfg)).toBe('synthetic-32x64-s3-2-1-1');
