@@ -28,6 +28,8 @@ export interface CheckpointMeta {
   batchInEpoch: number;
   /** Best validation multitask so far (null before the first validation). */
   bestMultitask: number | null;
+  /** mIoU − SI-logRMSE of that best validation: breaks ties while multitask is clipped to 0. */
+  bestTiebreak?: number | null;
   /** Multitask of the validation that produced this checkpoint, when there was one. */
   multitask?: number;
   optimizer: { name: string; step: number };

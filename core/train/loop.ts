@@ -123,7 +123,8 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     }));
 
     // ---- starting point: fresh (+ pretrained encoder), resumed, or forked ------------------------
-    let best: number | null = null;
+    let best: number | null = null; // best multitask so far
+    let bestTiebreak: number | null = null; // its mIoU − SI-logRMSE (multitask is 0 for weak models)
     let resumedFrom: { run: string; checkpoint: string; step: number } | undefined;
     const lastPath = checkpointPath(o.runDir, 'last');
     if (o.resume) {
@@ -138,6 +139,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       if (meta) {
         pos = { step: meta.step, epoch: meta.epoch, batchInEpoch: meta.batchInEpoch };
         best = meta.bestMultitask;
+        bestTiebreak = meta.bestTiebreak ?? null;
       }
       resumedFrom = { run: run.id, checkpoint: meta ? 'last' : 'none', step: pos.step };
       emit({ type: 'resume', fromCheckpoint: meta ? 'last' : 'none', supersedesAfterStep: pos.step });
@@ -152,6 +154,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       if (!o.init.weightsOnly) {
         pos = { step: meta.step, epoch: meta.epoch, batchInEpoch: meta.batchInEpoch };
         best = meta.bestMultitask;
+        bestTiebreak = meta.bestTiebreak ?? null;
         if (meta.optimizer.name === optimizer.name) loadOptimizerState(optimizer, state);
       }
       resumedFrom = { run: o.init.run, checkpoint: o.init.checkpoint, step: meta.step };
@@ -177,6 +180,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         run: run.id,
         ...at,
         bestMultitask: best,
+        bestTiebreak,
         config: cfg,
         ...mt,
       });
@@ -236,8 +240,12 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         signal: o.signal,
       });
       if (o.signal?.aborted) return stop();
-      const isBest = best === null || v.metrics.multitask > best;
-      if (isBest) best = v.metrics.multitask;
+      const tiebreak = v.metrics.miou - v.metrics.si_log_rmse;
+      const isBest =
+        best === null ||
+        v.metrics.multitask > best ||
+        (v.metrics.multitask === best && tiebreak > (bestTiebreak ?? -Infinity));
+      if (isBest) [best, bestTiebreak] = [v.metrics.multitask, tiebreak];
       emit({
         type: 'val',
         split: 'val',
