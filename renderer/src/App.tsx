@@ -13,7 +13,7 @@ import { ExportPage } from './export/ExportPage.tsx';
 
 const NAV: { view: View; label: string; icon: string }[] = [
   { view: 'runs', label: 'Runs', icon: '☰' },
-  { view: 'new', label: 'New run', icon: '＋' },
+  { view: 'new', label: 'New run', icon: '+' },
   { view: 'compare', label: 'Compare', icon: '⇄' },
   { view: 'export', label: 'Export', icon: '⇩' },
 ];

@@ -1,17 +1,22 @@
 // Turn full histories into what a chart draws: debiased EMA on the full series, then min/max
 // downsampling of the raw and the smoothed line separately (display only), with counts for the
-// "showing N of M points" note.
+// "showing N of M points" note. Series are columns (the history's own arrays, not copies).
 import { debiasedEma } from '../lib/ema.ts';
-import { minMaxDownsample, type Point } from '../lib/downsample.ts';
+import { downsampleColumns, type Point } from '../lib/downsample.ts';
+
+export interface Columns {
+  xs: ArrayLike<number>;
+  ys: ArrayLike<number>;
+}
 
 export interface CurveSeries {
   id: string;
   label: string;
   color: string;
   /** Current timeline, sorted by x. */
-  points: readonly Point[];
+  current: Columns;
   /** Points abandoned by a resume (drawn dashed and grey). */
-  superseded?: readonly Point[];
+  superseded?: Columns;
 }
 
 export interface PreparedSeries {
@@ -32,25 +37,21 @@ export interface PrepareOptions {
   logY?: boolean;
 }
 
+/** Non-positive values cannot be drawn on a log axis: mark them NaN (skipped, not faked). */
+function forLog(c: Columns): Columns {
+  return { xs: c.xs, ys: Array.from(c.ys, (v) => (v > 0 ? v : NaN)) };
+}
+
 export function prepareSeries(series: readonly CurveSeries[], opts: PrepareOptions): PreparedSeries[] {
   return series.map((s) => {
-    const pts = opts.logY ? s.points.filter((p) => p.y > 0) : s.points;
-    const raw = minMaxDownsample(pts, opts.maxPoints);
+    const cur = opts.logY ? forLog(s.current) : s.current;
+    const raw = downsampleColumns(cur.xs, cur.ys, opts.maxPoints);
     let smooth: Point[] | null = null;
-    if (opts.smoothing > 0 && pts.length > 2) {
-      const ys = debiasedEma(
-        pts.map((p) => p.y),
-        opts.smoothing,
-      );
-      smooth = minMaxDownsample(
-        pts.map((p, i) => ({ x: p.x, y: ys[i] })),
-        opts.maxPoints,
-      ).points;
-    }
+    if (opts.smoothing > 0 && raw.total > 2)
+      smooth = downsampleColumns(cur.xs, debiasedEma(cur.ys, opts.smoothing), opts.maxPoints).points;
+    const supCols = s.superseded && s.superseded.xs.length > 0 ? s.superseded : null;
     const sup =
-      opts.showSuperseded && s.superseded?.length
-        ? minMaxDownsample(s.superseded, opts.maxPoints).points
-        : [];
+      opts.showSuperseded && supCols ? downsampleColumns(supCols.xs, supCols.ys, opts.maxPoints).points : [];
     return {
       id: s.id,
       label: s.label,
@@ -58,8 +59,8 @@ export function prepareSeries(series: readonly CurveSeries[], opts: PrepareOptio
       raw: raw.points,
       smooth,
       superseded: sup,
-      total: raw.total + (s.superseded?.length ?? 0),
-      shown: raw.points.length + (opts.showSuperseded ? sup.length : 0),
+      total: raw.total + (supCols?.xs.length ?? 0),
+      shown: raw.points.length + sup.length,
     };
   });
 }

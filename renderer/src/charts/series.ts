@@ -1,5 +1,5 @@
 // From a run's history to chart series.
-import { seriesPoints, type RunHistory } from '../lib/history.ts';
+import { seriesColumns, type RunHistory } from '../lib/history.ts';
 import type { CurveSeries } from './prepare.ts';
 
 export function historySeries(
@@ -9,8 +9,8 @@ export function historySeries(
   label: string,
   color: string,
 ): CurveSeries {
-  const { current, superseded } = seriesPoints(h?.series[key]);
-  return { id, label, color, points: current, superseded };
+  const { current, superseded } = seriesColumns(h?.series[key]);
+  return { id, label, color, current, superseded };
 }
 
 /** Chart definitions of the run view: title, series keys, log-scale eligibility. */

@@ -1,6 +1,7 @@
-// Display-only downsampling that keeps spikes: the x range is cut into equal buckets and each bucket
-// contributes its minimum and its maximum point (in x order), so every local extreme larger than a
+// Display-only downsampling that keeps spikes: the points are cut into equal-count buckets and each
+// bucket contributes its minimum and its maximum (in x order), so every local extreme larger than a
 // bucket survives and the global min/max are always drawn. The stored history is never modified.
+// Works on columns (xs, ys) so 100,000-point series cost no per-point allocation.
 
 export interface Point {
   x: number;
@@ -14,37 +15,75 @@ export interface Downsampled<P extends Point = Point> {
 }
 
 /**
- * Reduce `points` (sorted by x) to at most `maxPoints` (≥ 4) by min/max buckets.
- * Non-finite y values are dropped. First and last points are always kept.
+ * Indices into (xs, ys) — sorted by x — of at most `maxPoints` (≥ 4) points chosen by min/max
+ * buckets. Non-finite y values are skipped; the first and last finite points are always kept.
  */
-export function minMaxDownsample<P extends Point>(points: readonly P[], maxPoints: number): Downsampled<P> {
-  const finite = points.every((p) => Number.isFinite(p.y))
-    ? points
-    : points.filter((p) => Number.isFinite(p.y));
-  const n = finite.length;
-  if (n <= maxPoints) return { points: finite.slice(), total: n };
+export function minMaxIndices(
+  ys: ArrayLike<number>,
+  maxPoints: number,
+): { indices: number[]; total: number } {
+  let finite: ArrayLike<number> | null = null; // index map when some ys are not finite
+  let n = ys.length;
+  for (let i = 0; i < ys.length; i++)
+    if (!Number.isFinite(ys[i])) {
+      const keep: number[] = [];
+      for (let j = 0; j < ys.length; j++) if (Number.isFinite(ys[j])) keep.push(j);
+      finite = keep;
+      n = keep.length;
+      break;
+    }
+  const at = finite ? (k: number) => finite![k] : (k: number) => k;
+  if (n <= maxPoints) return { indices: Array.from({ length: n }, (_, k) => at(k)), total: n };
   if (maxPoints < 4) throw new Error(`minMaxDownsample: maxPoints must be >= 4, got ${maxPoints}`);
 
-  const out: P[] = [finite[0]];
-  // Interior points [1, n-1) go into buckets of equal index width; 2 points per bucket.
+  const out: number[] = [at(0)];
+  // Interior points [1, n-1) go into buckets of equal count; 2 points per bucket.
   const buckets = Math.floor((maxPoints - 2) / 2);
   const interior = n - 2;
   for (let b = 0; b < buckets; b++) {
     const lo = 1 + Math.floor((b * interior) / buckets);
     const hi = 1 + Math.floor(((b + 1) * interior) / buckets);
     if (hi <= lo) continue;
-    let iMin = lo;
-    let iMax = lo;
-    for (let i = lo + 1; i < hi; i++) {
-      if (finite[i].y < finite[iMin].y) iMin = i;
-      if (finite[i].y > finite[iMax].y) iMax = i;
+    let kMin = lo;
+    let kMax = lo;
+    let vMin = ys[at(lo)];
+    let vMax = vMin;
+    for (let k = lo + 1; k < hi; k++) {
+      const v = ys[at(k)];
+      if (v < vMin) {
+        vMin = v;
+        kMin = k;
+      }
+      if (v > vMax) {
+        vMax = v;
+        kMax = k;
+      }
     }
-    if (iMin === iMax) out.push(finite[iMin]);
-    else if (iMin < iMax) out.push(finite[iMin], finite[iMax]);
-    else out.push(finite[iMax], finite[iMin]);
+    if (kMin === kMax) out.push(at(kMin));
+    else if (kMin < kMax) out.push(at(kMin), at(kMax));
+    else out.push(at(kMax), at(kMin));
   }
-  out.push(finite[n - 1]);
-  return { points: out, total: n };
+  out.push(at(n - 1));
+  return { indices: out, total: n };
+}
+
+/** Columns → downsampled `{x, y}` points for the chart. */
+export function downsampleColumns(
+  xs: ArrayLike<number>,
+  ys: ArrayLike<number>,
+  maxPoints: number,
+): Downsampled {
+  const { indices, total } = minMaxIndices(ys, maxPoints);
+  return { points: indices.map((i) => ({ x: xs[i], y: ys[i] })), total };
+}
+
+/** Same on an array of points (sorted by x). */
+export function minMaxDownsample<P extends Point>(points: readonly P[], maxPoints: number): Downsampled<P> {
+  const { indices, total } = minMaxIndices(
+    points.map((p) => p.y),
+    maxPoints,
+  );
+  return { points: indices.map((i) => points[i]), total };
 }
 
 /** "showing 2,000 of 100,000 points" — or null when nothing was dropped. */

@@ -6,9 +6,9 @@
  * `weight` in [0, 1): 0 = no smoothing. Non-finite inputs yield NaN at that index and leave the
  * running average untouched (a NaN loss must not poison the rest of the curve).
  */
-export function debiasedEma(values: readonly number[], weight: number): number[] {
+export function debiasedEma(values: ArrayLike<number>, weight: number): Float64Array {
   if (!(weight >= 0 && weight < 1)) throw new Error(`debiasedEma: weight must be in [0, 1), got ${weight}`);
-  const out = new Array<number>(values.length);
+  const out = new Float64Array(values.length);
   let acc = 0;
   let k = 0; // finite values seen
   for (let i = 0; i < values.length; i++) {

@@ -135,20 +135,25 @@ export function supersede(h: RunHistory, afterStep: number): void {
   if (h.lastStep && h.lastStep.step > afterStep) h.lastStep = null;
 }
 
-export interface SplitSeries {
-  current: { x: number; y: number }[];
-  superseded: { x: number; y: number }[];
+export interface SplitColumns {
+  current: { xs: ArrayLike<number>; ys: ArrayLike<number> };
+  superseded: { xs: number[]; ys: number[] };
 }
 
-/** Points of one series, split into the current timeline and the superseded points. */
-export function seriesPoints(s: Series | undefined): SplitSeries {
-  const current: { x: number; y: number }[] = [];
-  const superseded: { x: number; y: number }[] = [];
-  if (!s) return { current, superseded };
+/** A series split into the current timeline and the superseded points. Without a resume (the common
+ * case) the current timeline is the history's own arrays: no copy per redraw. */
+export function seriesColumns(s: Series | undefined): SplitColumns {
+  if (!s) return { current: { xs: [], ys: [] }, superseded: { xs: [], ys: [] } };
+  if (!s.superseded.includes(1))
+    return { current: { xs: s.steps, ys: s.values }, superseded: { xs: [], ys: [] } };
+  const cur = { xs: [] as number[], ys: [] as number[] };
+  const sup = { xs: [] as number[], ys: [] as number[] };
   for (let i = 0; i < s.steps.length; i++) {
-    (s.superseded[i] ? superseded : current).push({ x: s.steps[i], y: s.values[i] });
+    const t = s.superseded[i] ? sup : cur;
+    t.xs.push(s.steps[i]);
+    t.ys.push(s.values[i]);
   }
-  return { current, superseded };
+  return { current: cur, superseded: sup };
 }
 
 /** Current-timeline media events (latest per step), in step order. */

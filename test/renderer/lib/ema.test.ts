@@ -19,7 +19,7 @@ describe('debiasedEma', () => {
   });
 
   it('weight 0 returns the input; NaN points stay NaN and do not poison the rest', () => {
-    expect(debiasedEma([1, 2, 3], 0)).toEqual([1, 2, 3]);
+    expect([...debiasedEma([1, 2, 3], 0)]).toEqual([1, 2, 3]);
     const out = debiasedEma([2, NaN, 2], 0.8);
     expect(out[0]).toBeCloseTo(2);
     expect(Number.isNaN(out[1])).toBe(true);
