@@ -13,8 +13,10 @@ import {
   startRemoteRun,
   stopRemoteRun,
   uploadConfig,
+  writeRemoteS3Config,
   type RemoteLaunch,
 } from '../../cloud/ssh/remoteRun.ts';
+import { loadS3Settings } from '../../cloud/s3/settings.ts';
 import { readRemoteState } from '../../cloud/ssh/remoteState.ts';
 import type { SshSession } from '../../cloud/ssh/session.ts';
 import { getTarget, loadTargets, removeTarget, saveTarget } from '../../cloud/ssh/target.ts';
@@ -285,14 +287,13 @@ export function register(program: Command): void {
     )
     .option(
       '--s3 <uri>',
-      'fetch s3://bucket/prefix on the remote (credentials: instance profile or --s3-env)',
+      "fetch s3://bucket/prefix on the remote (this workspace's S3 settings are copied there)",
     )
-    .option('--s3-env <file>', 'remote env file with AWS_* variables for --s3')
     .option('--as <dataset>', 'dataset folder name on the remote')
     .action(
       async (
         name: string,
-        o: { upload?: string; generate?: string; s3?: string; s3Env?: string; as?: string },
+        o: { upload?: string; generate?: string; s3?: string; as?: string },
         cmd: Command,
       ) => {
         const g = globalOptions(cmd);
@@ -310,11 +311,12 @@ export function register(program: Command): void {
               name: o.as ?? 'generated',
               args: o.generate.split(/\s+/).filter(Boolean),
             });
+          const s3Config = await writeRemoteS3Config(s, layout, loadS3Settings(g.workspace));
           return remoteDataset(s, layout, {
             kind: 's3',
             uri: o.s3!,
             name: o.as ?? basename(o.s3!),
-            envFile: o.s3Env,
+            s3Config,
           });
         });
         printResult(g, { dataRoot: dest }, `${dest} (use --set data.root=${dest})`);

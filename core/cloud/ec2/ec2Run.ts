@@ -16,7 +16,13 @@ import { uploadFile } from '../s3/upload.ts';
 import { cachedPackage, localVersion, packageRoot, packEngine } from '../ssh/engine.ts';
 import { connectWithRetry, sleep } from '../ssh/connect.ts';
 import { followRemoteRun, type FollowResult } from '../ssh/follow.ts';
-import { launchDetached, prepareRemote, startRemoteRun, type RemoteLayout } from '../ssh/remoteRun.ts';
+import {
+  launchDetached,
+  prepareRemote,
+  startRemoteRun,
+  writeRemoteS3Config,
+  type RemoteLayout,
+} from '../ssh/remoteRun.ts';
 import { readRemoteState, writeRemoteState } from '../ssh/remoteState.ts';
 import { sq, type SshSession } from '../ssh/session.ts';
 import { saveTarget, type SshTargetInput } from '../ssh/target.ts';
@@ -136,8 +142,7 @@ export async function runOnEc2(o: Ec2RunOptions): Promise<Ec2RunResult> {
         timeoutMs: 30 * 60_000,
       });
       const layout = await prepareRemote(o.workspace, session, { install: true, log });
-      const s3Config = `${layout.root}/s3.json`;
-      await session.writeFile(s3Config, JSON.stringify(o.s3), 0o600);
+      const s3Config = await writeRemoteS3Config(session, layout, o.s3);
       const started = runId
         ? await restoreAndResume(o.workspace, session, layout, runId, s3uri(runId), s3Config, localDir)
         : await startRemoteRun(o.workspace, session, layout, { command: 'train', args: o.trainArgs });

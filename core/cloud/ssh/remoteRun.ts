@@ -238,7 +238,20 @@ function folderBytes(dir: string): number {
 export type DatasetSource =
   | { kind: 'upload'; localDir: string; name?: string }
   | { kind: 'generate'; name: string; args: string[] }
-  | { kind: 's3'; uri: string; name: string; envFile?: string };
+  /** Fetched by the remote itself; `s3Config` = a remote S3 settings file (see writeRemoteS3Config),
+   * absent = the remote's own <workspace>/cloud/s3.json or instance profile. */
+  | { kind: 's3'; uri: string; name: string; s3Config?: string };
+
+/** Hand S3 settings to the remote (mode 600 in its root); returns the remote path. */
+export async function writeRemoteS3Config(
+  s: SshSession,
+  layout: RemoteLayout,
+  settings: unknown,
+): Promise<string> {
+  const path = `${layout.root}/s3.json`;
+  await s.writeFile(path, JSON.stringify(settings), 0o600);
+  return path;
+}
 
 /** Put a dataset on the remote; returns the remote folder to use as `data.root`. */
 export async function remoteDataset(
@@ -258,8 +271,8 @@ export async function remoteDataset(
     return dest;
   }
   if (src.kind === 's3') {
-    const env = src.envFile ? `set -a; . ${sq(src.envFile)}; set +a; ` : '';
-    await s.run(`${env}${layout.cli} s3 get-dir ${sq(src.uri)} ${sq(dest)}`, 'remote S3 download', {
+    const cfg = src.s3Config ? ` --s3-config ${sq(src.s3Config)}` : '';
+    await s.run(`${layout.cli} s3 pull ${sq(src.uri)} ${sq(dest)}${cfg}`, 'remote S3 download', {
       timeoutMs: 60 * 60_000,
     });
     return dest;

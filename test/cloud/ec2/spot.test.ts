@@ -3,7 +3,8 @@
 // in EC2 and its "machine" — trainer, pusher and disk — disappears). The run relaunches on a new
 // instance and resumes from the S3 checkpoint automatically: same run id, same local mirror.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -26,9 +27,21 @@ import { makeEc2Client, parseEc2Settings, type Ec2Settings } from '../../../core
 import { bootstrapScript } from '../../../core/cloud/ec2/userData.ts';
 import { setupBucket } from '../../../core/cloud/s3/bucket.ts';
 import { makeS3Client, parseS3Settings, type S3Settings } from '../../../core/cloud/s3/settings.ts';
-import { listObjects } from '../../../core/cloud/s3/sync.ts';
+import { listObjects, syncUp } from '../../../core/cloud/s3/sync.ts';
+import { openTarget } from '../../../core/cloud/ssh/connect.ts';
+import { prepareRemote, remoteDataset, writeRemoteS3Config } from '../../../core/cloud/ssh/remoteRun.ts';
+import { saveTarget } from '../../../core/cloud/ssh/target.ts';
+import { trustHostKey } from '../../../core/cloud/ssh/trust.ts';
 import { readRemoteState } from '../../../core/cloud/ssh/remoteState.ts';
-import { fakeEngine, removeSshd, startMoto, startSshd, type Moto, type Sshd } from '../servers.ts';
+import {
+  fakeEngine,
+  loopbackTarget,
+  removeSshd,
+  startMoto,
+  startSshd,
+  type Moto,
+  type Sshd,
+} from '../servers.ts';
 
 let moto: Moto;
 let sshd: Sshd;
@@ -64,6 +77,37 @@ afterAll(() => {
   moto.stop();
   removeSshd(sshd);
   rmSync(ws, { recursive: true, force: true });
+});
+
+describe('datasets from S3 (moto)', () => {
+  it('the remote fetches a dataset from S3 itself', async () => {
+    const local = join(ws, 'tiny');
+    mkdirSync(join(local, 'train/rgb'), { recursive: true });
+    writeFileSync(join(local, 'train/rgb/0.jpg'), randomBytes(3000));
+    await syncUp(makeS3Client(s3s), {
+      bucket: s3s.bucket,
+      prefix: 'datasets/tiny',
+      dir: local,
+      partSize: 5 << 20,
+      stateDir: join(ws, 'up'),
+    });
+    const target = saveTarget(ws, loopbackTarget(sshd, { enginePath: fakeEngine(sshd) }));
+    await trustHostKey(ws, target);
+    const s = await openTarget(ws, target);
+    const layout = await prepareRemote(ws, s);
+    const s3Config = await writeRemoteS3Config(s, layout, s3s);
+    const dest = await remoteDataset(s, layout, {
+      kind: 's3',
+      uri: `s3://${s3s.bucket}/datasets/tiny`,
+      name: 'tiny',
+      s3Config,
+    });
+    s.close();
+    expect(dest).toBe(`${sshd.remoteRoot}/ws/datasets/tiny`);
+    expect(
+      readFileSync(join(dest, 'train/rgb/0.jpg')).equals(readFileSync(join(local, 'train/rgb/0.jpg'))),
+    ).toBe(true);
+  });
 });
 
 describe('EC2 (moto)', () => {
