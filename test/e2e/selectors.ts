@@ -55,7 +55,7 @@ export const Selectors = {
   RunViewStep: id('run-view-step'),
   runTab: (tab: 'curves' | 'predictions' | 'histograms' | 'system' | 'checkpoints' | 'log'): string =>
     id(`run-tab-${tab}`),
-  /** A chart; carries `data-series` (comma-separated keys, e.g. `loss.total`) and `data-points`
+  /** A chart; carries `data-series` (space-separated keys, e.g. `loss.total`) and `data-points`
    * (raw points held for its first series, before display downsampling). */
   Chart: id('chart'),
   chart: (series: string): string => `${id('chart')}[data-series~="${series}"]`,
