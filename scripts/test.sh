@@ -12,3 +12,6 @@ npx tsc -p tsconfig.json --noEmit
 npx tsc -p tsconfig.api.json --noEmit
 echo "== unit and integration tests"
 npx vitest run "$@"
+echo "== end-to-end tests (mtl-studio serve in Debian's Chromium; Electron where its binary exists)"
+npm run --silent build:renderer -- --logLevel warn
+npx vitest run --config vitest.e2e.config.ts
