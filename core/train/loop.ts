@@ -225,11 +225,11 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
               rssMb: process.memoryUsage().rss / 2 ** 20,
             },
           });
-          if (o.signal?.aborted) return stop();
+          if (o.signal?.aborted) return await stop(); // await: the finally block must not dispose the model mid-save
           t0 = performance.now();
         }
       }
-      if (o.signal?.aborted) return stop();
+      if (o.signal?.aborted) return await stop(); // await: the finally block must not dispose the model mid-save
 
       // -- validation on val, all metrics, TTA off
       const v = await evaluate(model, {
@@ -239,7 +239,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         observed: cfg.data.observedSamples,
         signal: o.signal,
       });
-      if (o.signal?.aborted) return stop();
+      if (o.signal?.aborted) return await stop(); // await: the finally block must not dispose the model mid-save
       const tiebreak = v.metrics.miou - v.metrics.si_log_rmse;
       const isBest =
         best === null ||

@@ -25,6 +25,30 @@ describe('fork', () => {
     ]);
     expect(base.code, base.stderr).toBe(0);
     const parent = lastJson<{ id: string; dir: string }>(base.stdout);
+
+    // eval of the last checkpoint on val reproduces the trainer's logged validation exactly
+    const logged = readEvents(parent.dir)
+      .events.filter((e) => e.type === 'val')
+      .pop()!;
+    const ev = cli(ws, ['eval', parent.id, '--checkpoint', 'last', '--split', 'val']);
+    expect(ev.code, ev.stderr).toBe(0);
+    const evJson = lastJson<{ multitask: number; miou: number; si_log_rmse: number; step: number }>(
+      ev.stdout,
+    );
+    expect(logged.type === 'val' && logged.metrics).toMatchObject({
+      miou: evJson.miou,
+      si_log_rmse: evJson.si_log_rmse,
+      multitask: evJson.multitask,
+    });
+    const evTest = cli(ws, ['eval', parent.id, '--split', 'test', '--set', 'eval.tta.flip=true']);
+    expect(evTest.code, evTest.stderr).toBe(0);
+    const testVal = readEvents(parent.dir)
+      .events.filter((e) => e.type === 'val')
+      .pop()!;
+    expect(testVal).toMatchObject({ split: 'test', step: 2, isBest: false });
+    expect(readRunDir(parent.dir).summary.evals.test!.metrics.miou).toBe(
+      lastJson<{ miou: number }>(evTest.stdout).miou,
+    );
     const parentEvents = readEvents(parent.dir).events.length;
 
     const f = cli(ws, [
@@ -57,5 +81,5 @@ describe('fork', () => {
     const bad = cli(ws, ['fork', parent.id, '--set', 'model.width=0.25']);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/shape/);
-  });
+  }, 600_000);
 });

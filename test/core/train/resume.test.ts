@@ -123,5 +123,40 @@ describe('resume after SIGKILL', () => {
       for (let i = 0; i < va.length; i++) maxDiff = Math.max(maxDiff, Math.abs(va[i]! - vb[i]!));
     }
     expect(maxDiff).toBeLessThan(1e-5);
-  });
+  }, 600_000);
+});
+
+describe('stop on SIGINT', () => {
+  it('checkpoints mid-epoch, reports stopped, and resume skips the consumed batches', async () => {
+    const child = spawnCli(ws, [
+      ...ARGS,
+      '--set',
+      'train.epochs=1',
+      '--set',
+      'train.stepsPerEpoch=6',
+      '--name',
+      'stopped',
+    ]);
+    let stderr = '';
+    let stdout = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout.on('data', (d) => (stdout += d));
+    await waitFor(() => /run \S+/.test(stderr), 60_000);
+    const dir = join(ws, 'runs', /run (\S+)/.exec(stderr)![1]!);
+    await waitFor(() => readEvents(dir).events.some((e) => e.type === 'step' && e.step >= 2), 90_000);
+    child.kill('SIGINT');
+    const code = await new Promise((r) => child.on('exit', r));
+    expect(code, stderr).toBe(130);
+    expect(lastJson<{ status: string }>(stdout).status).toBe('stopped');
+    const stoppedAt = lastJson<{ step: number }>(stdout).step;
+    expect(stoppedAt).toBeLessThan(6);
+    expect(readRunDir(dir).summary.status).toBe('stopped');
+
+    const res = cli(ws, ['resume', dir]);
+    expect(res.code, res.stderr).toBe(0);
+    const events = readEvents(dir).events;
+    expect(events.filter((e) => e.superseded)).toEqual([]); // the checkpoint was at the last step
+    expect(events.filter((e) => e.type === 'step').map((e) => e.step)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(lastJson<{ status: string }>(res.stdout).status).toBe('completed');
+  }, 600_000);
 });
