@@ -169,7 +169,12 @@ export async function startStudioServer(opts: ServeOptions): Promise<StudioServe
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://studio.invalid');
     const origin = req.headers.origin;
-    const originOk = !origin || new URL(origin).host === req.headers.host;
+    let originOk = !origin; // browsers always send Origin on upgrades; other clients may not
+    try {
+      if (origin) originOk = new URL(origin).host === req.headers.host;
+    } catch {
+      originOk = false; // `null` (sandboxed frames, file://) or garbage
+    }
     if (url.pathname !== HTTP_ROUTES.events || !tokenSource(req, url, token) || !originOk) {
       socket.write('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       socket.destroy();

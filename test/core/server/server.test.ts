@@ -115,6 +115,7 @@ describe('session token', () => {
     const base = `ws://127.0.0.1:${server.port}/ws`;
     expect(await attempt(base)).toBe('401');
     expect(await attempt(`${base}?token=${server.token}`, { origin: 'http://evil.example' })).toBe('401');
+    expect(await attempt(`${base}?token=${server.token}`, { origin: 'null' })).toBe('401');
     expect(await attempt(`${base}?token=${server.token}`)).toBe('open');
   });
 });
