@@ -1,6 +1,6 @@
 // Start the real `mtl-studio serve` on a temporary workspace (random port) and stop it afterwards.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -50,7 +50,23 @@ export async function serveStudio(
         child.kill('SIGTERM');
         await new Promise((r) => child.once('exit', r));
       }
+      stopTrainers(workspace);
       if (!opts.workspace) rmSync(workspace, { recursive: true, force: true });
     },
   };
+}
+
+/** Trainers outlive `serve` by design (keep training); a test must not leave them running. */
+function stopTrainers(workspace: string): void {
+  const runs = join(workspace, 'runs');
+  if (!existsSync(runs)) return;
+  for (const id of readdirSync(runs)) {
+    const lock = join(runs, id, 'trainer.pid');
+    if (!existsSync(lock)) continue;
+    try {
+      process.kill((JSON.parse(readFileSync(lock, 'utf8')) as { pid: number }).pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
 }
