@@ -30,6 +30,7 @@ async function walk(
 export async function mirrorFiles(s: SshSession, state: RemoteRunState, localDir: string): Promise<string[]> {
   const remote = await walk(s, state.remoteRunDir);
   const fetched: string[] = [];
+  const vanished = new Set<string>();
   for (const f of remote) {
     const known = state.files[f.rel];
     const local = join(localDir, f.rel);
@@ -38,7 +39,15 @@ export async function mirrorFiles(s: SshSession, state: RemoteRunState, localDir
     if (f.rel === 'run.json' && existsSync(local)) continue;
     mkdirSync(dirname(local), { recursive: true });
     const tmp = `${local}.part`;
-    await s.getFile(`${state.remoteRunDir}/${f.rel}`, tmp);
+    try {
+      await s.getFile(`${state.remoteRunDir}/${f.rel}`, tmp);
+    } catch (e) {
+      // Gone between listing and fetching (a lock released, a temp file renamed): skip it.
+      rmSync(tmp, { force: true });
+      if (await s.stat(`${state.remoteRunDir}/${f.rel}`)) throw e;
+      vanished.add(f.rel);
+      continue;
+    }
     renameSync(tmp, local);
     if (f.rel === 'run.json') {
       const meta = JSON.parse(readFileSync(local, 'utf8')) as { target: string };
@@ -47,7 +56,7 @@ export async function mirrorFiles(s: SshSession, state: RemoteRunState, localDir
     state.files[f.rel] = { size: f.size, mtime: f.mtime };
     fetched.push(f.rel);
   }
-  const present = new Set(remote.map((f) => f.rel));
+  const present = new Set(remote.map((f) => f.rel).filter((rel) => !vanished.has(rel)));
   if (state.files['trainer.pid'] && !present.has('trainer.pid')) {
     rmSync(join(localDir, 'trainer.pid'), { force: true });
     delete state.files['trainer.pid'];

@@ -17,6 +17,7 @@ import {
 import { readRemoteState } from '../../../core/cloud/ssh/remoteState.ts';
 import { saveTarget, type SshTarget } from '../../../core/cloud/ssh/target.ts';
 import { trustHostKey } from '../../../core/cloud/ssh/trust.ts';
+import { RemoteRuns, listTargetInfos } from '../../../core/cloud/service.ts';
 import { listRuns } from '../../../core/runs/store.ts';
 import { fakeEngine, loopbackTarget, removeSshd, startSshd, type Sshd } from '../servers.ts';
 
@@ -137,5 +138,28 @@ describe('remote run over SSH', () => {
     await remoteArchive(s, layout, run.runId, zip);
     expect(readFileSync(zip, 'utf8')).toBe(`archive of ${run.runId} at step 30`);
     s.close();
+  });
+
+  it('the studio service starts, follows in the background, and re-attaches after a restart', async () => {
+    expect(listTargetInfos(ws).map((t) => [t.id, t.kind])).toEqual([
+      ['local', 'local'],
+      ['loopback', 'ssh'],
+    ]);
+    const ended = new Map<string, unknown>();
+    const a = new RemoteRuns(ws, { onEnd: (id, r) => ended.set(id, r) });
+    const { id } = await a.start('loopback', { sets: ['train.steps=30', 'fake.stepMs=100'], name: 'svc' });
+    expect(a.following).toEqual([id]);
+    await new Promise((r) => setTimeout(r, 800));
+    // The studio quits mid-run; a new one re-attaches from the saved state and finishes the mirror.
+    a.dispose();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(a.status(id)?.phase).toBe('streaming');
+    const b = new RemoteRuns(ws, { onEnd: (rid, r) => ended.set(rid, r) });
+    expect(b.reattachAll()).toEqual([id]);
+    while (!ended.has(id)) await new Promise((r) => setTimeout(r, 100));
+    expect(ended.get(id)).toMatchObject({ phase: 'done', status: 'completed' });
+    expect(b.status(id)?.phase).toBe('done');
+    const local = readFileSync(join(b.status(id)!.remoteRunDir, 'events.jsonl'));
+    expect(readFileSync(join(ws, 'runs', id, 'events.jsonl')).equals(local)).toBe(true);
   });
 });

@@ -1,0 +1,183 @@
+// The cloud side of the studio, in one place for core/studio and the CLI: targets to offer, starting
+// / stopping / resuming / forking runs on SSH targets with a background follower per run (mirroring
+// into the local run store), re-attaching followers after a restart, and status for the
+// targets / instances / sync screens. Everything here is Node-side; results are plain JSON.
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RunEvent } from '../api/events.ts';
+import { runsDir } from '../runs/paths.ts';
+import { listInstances, terminateInstances, type StudioInstance } from './ec2/instances.ts';
+import { loadEc2Settings, makeEc2Client } from './ec2/settings.ts';
+import { CloudError, errorMessage } from './errors.ts';
+import { openTarget } from './ssh/connect.ts';
+import { followRemoteRun, type FollowResult } from './ssh/follow.ts';
+import {
+  prepareRemote,
+  remoteArchive,
+  startRemoteRun,
+  stopRemoteRun,
+  type RemoteLaunch,
+} from './ssh/remoteRun.ts';
+import { readRemoteState, type RemoteRunState } from './ssh/remoteState.ts';
+import { getTarget, loadTargets } from './ssh/target.ts';
+
+/** What the studio's target picker shows (same shape as core/api/studio.ts TargetInfo). */
+export interface CloudTargetInfo {
+  id: string;
+  label: string;
+  kind: 'local' | 'ssh' | 'ec2';
+  available: boolean;
+}
+
+export function listTargetInfos(workspace: string): CloudTargetInfo[] {
+  return [
+    { id: 'local', label: 'This machine', kind: 'local', available: true },
+    ...loadTargets(workspace).map((t) => ({
+      id: t.name,
+      label: `${t.user}@${t.host}${t.port === 22 ? '' : `:${t.port}`}`,
+      kind: t.instanceId ? ('ec2' as const) : ('ssh' as const),
+      available: true,
+    })),
+  ];
+}
+
+export interface FollowerEvents {
+  onEvent?: (runId: string, e: RunEvent) => void;
+  onLink?: (runId: string, phase: RemoteRunState['phase'], detail?: string) => void;
+  onEnd?: (runId: string, r: FollowResult | { error: string }) => void;
+}
+
+/** Background followers, one per mirrored remote run, keyed by run id. */
+export class RemoteRuns {
+  private readonly followers = new Map<string, AbortController>();
+
+  constructor(
+    readonly workspace: string,
+    private readonly events: FollowerEvents = {},
+  ) {}
+
+  /** Runs being followed right now. */
+  get following(): string[] {
+    return [...this.followers.keys()];
+  }
+
+  /** Follow a mirrored run in the background until it ends (no-op when already followed). */
+  follow(runId: string): void {
+    if (this.followers.has(runId)) return;
+    const ac = new AbortController();
+    this.followers.set(runId, ac);
+    followRemoteRun(this.workspace, join(runsDir(this.workspace), runId), {
+      signal: ac.signal,
+      onEvent: (e) => this.events.onEvent?.(runId, e),
+      onLink: (p, d) => this.events.onLink?.(runId, p, d),
+    })
+      .then((r) => this.events.onEnd?.(runId, r))
+      .catch((e) => {
+        if (!(e instanceof CloudError && e.code === 'aborted'))
+          this.events.onEnd?.(runId, { error: errorMessage(e) });
+      })
+      .finally(() => this.followers.delete(runId));
+  }
+
+  /** After a studio restart: follow every mirror whose remote run had not ended. */
+  reattachAll(): string[] {
+    const root = runsDir(this.workspace);
+    if (!existsSync(root)) return [];
+    const ids = readdirSync(root).filter((id) => {
+      const st = readRemoteState(join(root, id));
+      return st && (st.phase === 'streaming' || st.phase === 'reconnecting' || st.phase === 'launching');
+    });
+    ids.forEach((id) => this.follow(id));
+    return ids;
+  }
+
+  /** Start `train` on an SSH target; returns the run id once the run exists (mirrored locally). */
+  async start(
+    target: string,
+    o: { preset?: string; sets?: string[]; name?: string; install?: boolean } = {},
+  ): Promise<{ id: string }> {
+    const args = [
+      ...(o.preset ? ['--preset', o.preset] : []),
+      ...(o.sets ?? []).flatMap((kv) => ['--set', kv]),
+      ...(o.name ? ['--name', o.name] : []),
+    ];
+    return this.launch(target, { command: 'train', args }, o.install);
+  }
+
+  async resume(runId: string): Promise<{ id: string }> {
+    return this.launch(this.state(runId).target, { command: 'resume', runId });
+  }
+
+  async fork(runId: string, sets: string[] = []): Promise<{ id: string }> {
+    return this.launch(this.state(runId).target, {
+      command: 'fork',
+      runId,
+      args: sets.flatMap((kv) => ['--set', kv]),
+    });
+  }
+
+  /** SIGTERM to the remote trainer (it checkpoints and writes `stopped`); the follower mirrors that. */
+  async stop(runId: string): Promise<boolean> {
+    const st = this.state(runId);
+    const s = await openTarget(this.workspace, getTarget(this.workspace, st.target));
+    try {
+      return await stopRemoteRun(s, st);
+    } finally {
+      s.close();
+    }
+  }
+
+  /** Build the archive on the target and download it to `out`. */
+  async archive(runId: string, out: string): Promise<string> {
+    const st = this.state(runId);
+    const s = await openTarget(this.workspace, getTarget(this.workspace, st.target));
+    try {
+      return await remoteArchive(s, await prepareRemote(this.workspace, s), st.runId, out);
+    } finally {
+      s.close();
+    }
+  }
+
+  /** Sync status of a mirrored run (phase, offset, last contact, instance, cost), null if local. */
+  status(runId: string): RemoteRunState | null {
+    return readRemoteState(join(runsDir(this.workspace), runId));
+  }
+
+  /** Stop following everything (the remote runs continue). */
+  dispose(): void {
+    for (const ac of this.followers.values()) ac.abort();
+  }
+
+  private state(runId: string): RemoteRunState {
+    const st = this.status(runId);
+    if (!st) throw new CloudError('not-found', `run ${runId} is not a remote run`);
+    return st;
+  }
+
+  private async launch(target: string, launch: RemoteLaunch, install?: boolean): Promise<{ id: string }> {
+    const s = await openTarget(this.workspace, getTarget(this.workspace, target));
+    try {
+      const layout = await prepareRemote(this.workspace, s, { install });
+      const run = await startRemoteRun(this.workspace, s, layout, launch);
+      this.follow(run.runId);
+      return { id: run.runId };
+    } finally {
+      s.close();
+    }
+  }
+}
+
+/** Instances panel: studio instances in the workspace's EC2 account (empty without EC2 settings). */
+export async function cloudInstances(workspace: string): Promise<StudioInstance[]> {
+  let settings;
+  try {
+    settings = loadEc2Settings(workspace);
+  } catch {
+    return [];
+  }
+  return listInstances(makeEc2Client(settings));
+}
+
+export async function terminateInstance(workspace: string, id: string): Promise<void> {
+  await terminateInstances(makeEc2Client(loadEc2Settings(workspace)), [id]);
+}
