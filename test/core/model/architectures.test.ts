@@ -61,6 +61,29 @@ describe('dilation × architecture', () => {
   }
 });
 
+describe('resnet50 (Bottleneck)', () => {
+  it('dilates like torchvision and keeps 4× expanded stages', () => {
+    const model = buildModel(
+      modelConfig({
+        encoder: 'resnet50',
+        width: 1 / 16,
+        dilation: [true, false, true],
+        aspp: true,
+        skip: true,
+      }),
+    );
+    expect(model.encoder.features.map((f) => [f.stride, f.channels])).toEqual([
+      [4, 16],
+      [4, 32],
+      [8, 64],
+      [8, 128],
+    ]);
+    const shape = tf.tidy(() => model.forward(tf.zeros([1, 64, 64, 3]) as tf.Tensor4D, true).depth.shape);
+    expect(shape).toEqual([1, 64, 64, 1]);
+    model.dispose();
+  });
+});
+
 describe('parameter counts at full width equal PyTorch', () => {
   const reference = JSON.parse(readFileSync(join(FIXTURES, 'param_counts.json'), 'utf8')) as {
     counts: {
