@@ -3,17 +3,21 @@ import { pair } from './convGeometry.ts';
 import { conv2dFilterGrad } from './conv2dFilterGrad.ts';
 import { conv2dInputGradStride1, conv2dInputGradStrided } from './conv2dInputGrad.ts';
 
-/** Backends where our forward-conv formulations beat the stock backprop kernels (measured). */
-const FORWARD_CONV_BACKENDS = new Set(['cpu', 'wasm']);
+/**
+ * Where our forward-conv formulations beat the stock kernels (docs/BENCHMARKS.md, "Runtime
+ * kernels"): dW on cpu (~50×) and wasm (which has none); dx only on wasm (~2× at stride 1, on
+ * par at stride 2) — cpu's own Conv2DBackpropInput is ~2× faster than a forward conv there.
+ */
+const FILTER_GRAD_BACKENDS = new Set(['cpu', 'wasm']);
+const INPUT_GRAD_BACKENDS = new Set(['wasm']);
 
 /**
  * Gradient of Conv2D (tf.conv2d), replacing tfjs-core's, which asserts dilation == 1 on every
  * backend: atrous convs (ASPP, dilated ResNet stages) could not train at all.
- *  - dx: stride 1 (any dilation) → a forward conv with the 180°-rotated, in/out-swapped kernel
- *    (conv2dInputGrad.ts). On cpu/wasm this is also ~6× faster than the stock
- *    Conv2DBackpropInput kernel, so it is used there for dilation 1 too. Stride > 1 (dilation
- *    is then 1): on cpu/wasm one small forward conv per output phase (conv2dInputGradStrided),
- *    elsewhere the backend's own Conv2DBackpropInput.
+ *  - dx: dilated (stride 1) → a forward conv with the 180°-rotated, in/out-swapped kernel
+ *    (conv2dInputGrad.ts). On wasm that is also faster than the stock Conv2DBackpropInput at
+ *    dilation 1, and strided convs use one small forward conv per output phase
+ *    (conv2dInputGradStrided). Elsewhere: the backend's own Conv2DBackpropInput.
  *  - dW: the swapped-axes forward conv (conv2dFilterGrad.ts) when dilated or on cpu/wasm,
  *    otherwise the backend's own Conv2DBackpropFilter.
  * tf.fused.conv2d with a linear activation under a gradient tape computes its gradient in a
@@ -32,16 +36,18 @@ export const conv2dGradConfig: tf.GradConfig = {
     const [dh, dw] = pair(dilations);
     const [sh, sw] = pair(strides);
     const dilated = dh !== 1 || dw !== 1;
-    const ours = dilated || FORWARD_CONV_BACKENDS.has(tf.getBackend());
+    const backend = tf.getBackend();
+    const oursDx = dilated || INPUT_GRAD_BACKENDS.has(backend);
+    const oursDw = dilated || FILTER_GRAD_BACKENDS.has(backend);
     return {
       x: () => {
         const xNhwc = toNhwc(x).shape;
-        if (ours && sh === 1 && sw === 1) {
+        if (oursDx && sh === 1 && sw === 1) {
           return fromNhwc(
             conv2dInputGradStride1(xNhwc, toNhwc(dy4), filter, pad, dilations, dimRoundingMode),
           );
         }
-        if (ours) {
+        if (oursDx) {
           return fromNhwc(conv2dInputGradStrided(xNhwc, toNhwc(dy4), filter, strides, pad, dimRoundingMode));
         }
         const inputs = { dy: dy4, filter };
@@ -49,7 +55,7 @@ export const conv2dGradConfig: tf.GradConfig = {
         return tf.engine().runKernel(tf.Conv2DBackpropInput, inputs, a as unknown as tf.NamedAttrMap);
       },
       filter: () => {
-        if (ours) {
+        if (oursDw) {
           return conv2dFilterGrad(
             toNhwc(x),
             toNhwc(dy4),
