@@ -208,3 +208,27 @@ describe('runs over the store', () => {
     expect(good).toMatchObject({ ok: true, dataset: { kind: 'folder', splits: { train: 2 } } });
   });
 });
+
+describe('responses match the contract', () => {
+  it('every read call answers with exactly the shape its response schema declares', async () => {
+    const { CALLS } = await import('../../../core/api/studio.ts');
+    const run = createRun(ws, { config: resolveConfig({ preset: 'quick-cpu' }), name: 'shape' });
+    const calls = {
+      'runs.list': {},
+      'runs.get': { id: run.id },
+      'runs.events': { id: run.id },
+      'runs.log': { id: run.id },
+      'runs.checkpoints': { id: run.id },
+      'jobs.list': {},
+      'config.schema': {},
+      'config.resolve': { preset: 'quick-cpu' },
+      'data.datasets': {},
+      'system.info': {},
+    } as const;
+    for (const [name, req] of Object.entries(calls)) {
+      const value = await client.call(name as keyof typeof calls, req as never);
+      const r = CALLS[name as keyof typeof calls].res.safeParse(value);
+      expect(r.success, `${name}: ${r.success ? '' : JSON.stringify(r.error.issues.slice(0, 3))}`).toBe(true);
+    }
+  });
+});
