@@ -30,10 +30,12 @@ export const DEPTH_DECODE_LUT: Float32Array = (() => {
   return lut;
 })();
 
-/** Code value of a depth in metres. NaN / non-finite / ≤ 0 always encode to 0 (invalid). */
+/** Code value of a depth in metres. NaN always encodes to 0 (invalid). Under `clamp` every other
+ * value, ≤ 0 and ±∞ included, lands on 1..255: a prediction is clamped to [4, 300] m (SPEC §8), so a
+ * network that regresses a negative depth still writes the nearest valid code, never "invalid". */
 export function encodeDepthValue(meters: number, policy: DepthEncodePolicy): number {
-  if (!(meters > 0) || !Number.isFinite(meters)) return 0;
-  if (meters < DEPTH_MIN_M || meters > DEPTH_MAX_M) {
+  if (Number.isNaN(meters)) return 0;
+  if (!(meters >= DEPTH_MIN_M && meters <= DEPTH_MAX_M)) {
     if (policy === 'invalidate') return 0;
     return meters < DEPTH_MIN_M ? 255 : 1;
   }

@@ -48,8 +48,13 @@ describe('Miniscapes depth codec (SPEC §2)', () => {
     expect(encodeDepthValue(300.01, 'invalidate')).toBe(0);
     expect(encodeDepthValue(3.99, 'clamp')).toBe(255);
     expect(encodeDepthValue(1000, 'clamp')).toBe(1);
-    expect(encodeDepthValue(0, 'clamp')).toBe(0);
-    expect(encodeDepthValue(Infinity, 'clamp')).toBe(0);
+    // Predictions are clamped, never invalid: non-positive or infinite depths land on the range ends.
+    expect(encodeDepthValue(0, 'clamp')).toBe(255);
+    expect(encodeDepthValue(-3, 'clamp')).toBe(255);
+    expect(encodeDepthValue(-Infinity, 'clamp')).toBe(255);
+    expect(encodeDepthValue(Infinity, 'clamp')).toBe(1);
+    expect(encodeDepthValue(0, 'invalidate')).toBe(0);
+    expect(encodeDepthValue(Infinity, 'invalidate')).toBe(0);
     expect(Array.from(encodeDepth([2, 5, 400, NaN], 'clamp'))).toEqual([
       255,
       encodeDepthValue(5, 'clamp'),
