@@ -136,7 +136,7 @@ export const CurveChart = memo(function CurveChart(props: CurveChartProps) {
                     stroke={s.color}
                     strokeOpacity={smoothed ? 0.28 : 1}
                     strokeWidth={smoothed ? 1 : 1.5}
-                    dot={s.raw.length < 40 ? { r: 2 } : false}
+                    dot={s.raw.length < 40 ? { r: 1.8, fill: s.color, strokeWidth: 0 } : false}
                     isAnimationActive={false}
                   />
                 ),

@@ -92,7 +92,7 @@ export function ComparePage() {
             onChange={(e) => e.target.value && update({ compareIds: [...ids, e.target.value] })}
             data-testid="compare-add"
           >
-            <option value="">＋ add run…</option>
+            <option value="">+ add run…</option>
             {addable.map((r) => (
               <option key={r.id} value={r.id}>
                 {r.name} · {r.id}

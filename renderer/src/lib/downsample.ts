@@ -22,17 +22,17 @@ export function minMaxIndices(
   ys: ArrayLike<number>,
   maxPoints: number,
 ): { indices: number[]; total: number } {
-  let finite: ArrayLike<number> | null = null; // index map when some ys are not finite
-  let n = ys.length;
+  // Index map only when some ys are not finite (rare): the common path reads ys directly.
+  let map: number[] | null = null;
   for (let i = 0; i < ys.length; i++)
     if (!Number.isFinite(ys[i])) {
-      const keep: number[] = [];
-      for (let j = 0; j < ys.length; j++) if (Number.isFinite(ys[j])) keep.push(j);
-      finite = keep;
-      n = keep.length;
+      map = [];
+      for (let j = 0; j < ys.length; j++) if (Number.isFinite(ys[j])) map.push(j);
       break;
     }
-  const at = finite ? (k: number) => finite![k] : (k: number) => k;
+  const vals: ArrayLike<number> = map ? map.map((j) => ys[j]) : ys;
+  const n = vals.length;
+  const at = (k: number) => (map ? map[k] : k);
   if (n <= maxPoints) return { indices: Array.from({ length: n }, (_, k) => at(k)), total: n };
   if (maxPoints < 4) throw new Error(`minMaxDownsample: maxPoints must be >= 4, got ${maxPoints}`);
 
@@ -46,15 +46,14 @@ export function minMaxIndices(
     if (hi <= lo) continue;
     let kMin = lo;
     let kMax = lo;
-    let vMin = ys[at(lo)];
+    let vMin = vals[lo];
     let vMax = vMin;
     for (let k = lo + 1; k < hi; k++) {
-      const v = ys[at(k)];
+      const v = vals[k];
       if (v < vMin) {
         vMin = v;
         kMin = k;
-      }
-      if (v > vMax) {
+      } else if (v > vMax) {
         vMax = v;
         kMax = k;
       }

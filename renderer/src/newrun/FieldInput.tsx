@@ -125,6 +125,45 @@ export function FieldInput({ id, fieldKey, kind, value, invalid, onChange }: Fie
         </span>
       );
     }
+    case 'choiceOrValue':
+      return (
+        <>
+          <input
+            id={id}
+            data-testid="config-field"
+            data-key={fieldKey}
+            className={cls}
+            list={`${id}-choices`}
+            value={String(value ?? '')}
+            onChange={(e) => {
+              const t = e.target.value;
+              onChange(t.trim() !== '' && Number.isFinite(Number(t)) ? Number(t) : t);
+            }}
+          />
+          <datalist id={`${id}-choices`}>
+            {kind.choices.map((c) => (
+              <option key={c} value={c} />
+            ))}
+          </datalist>
+        </>
+      );
+    case 'json':
+      return (
+        <input
+          id={id}
+          data-testid="config-field"
+          data-key={fieldKey}
+          className={`${cls} mono`}
+          value={typeof value === 'string' ? value : JSON.stringify(value)}
+          onChange={(e) => {
+            try {
+              onChange(JSON.parse(e.target.value));
+            } catch {
+              onChange(e.target.value);
+            }
+          }}
+        />
+      );
     case 'numberTuple':
     case 'numberArray':
       return (

@@ -11,7 +11,11 @@ export type FieldKind =
   | { type: 'falseOrString' }
   | { type: 'boolTuple'; length: number }
   | { type: 'numberTuple'; length: number; int: boolean }
-  | { type: 'numberArray'; int: boolean };
+  | { type: 'numberArray'; int: boolean }
+  /** Literal choices and/or a free number/string (e.g. `'auto' | int`): text input with suggestions. */
+  | { type: 'choiceOrValue'; choices: string[] }
+  /** Anything else: edited as JSON, validated by the schema. */
+  | { type: 'json' };
 
 export interface FieldSpec {
   key: string;
@@ -57,8 +61,24 @@ function kindOf(s: ZodLike, nullable: boolean, key: string): FieldKind {
     case 'string':
       return { type: 'string' };
     case 'union': {
-      const types = (s.def.options ?? []).map((o) => o.def.type);
-      if (types.includes('literal') && types.includes('string')) return { type: 'falseOrString' };
+      const options = (s.def.options ?? []).map((o) => unwrap(o).s);
+      const types = options.map((o) => o.def.type);
+      if (
+        types.includes('literal') &&
+        types.includes('string') &&
+        options.some((o) => o.def.values?.includes(false))
+      )
+        return { type: 'falseOrString' };
+      if (types.every((t) => ['literal', 'number', 'string', 'enum'].includes(t))) {
+        const choices = options.flatMap((o) =>
+          o.def.type === 'literal'
+            ? (o.def.values ?? []).map(String)
+            : o.def.type === 'enum'
+              ? Object.values(o.def.entries ?? {})
+              : [],
+        );
+        return { type: 'choiceOrValue', choices };
+      }
       break;
     }
     case 'tuple': {
@@ -74,7 +94,8 @@ function kindOf(s: ZodLike, nullable: boolean, key: string): FieldKind {
       break;
     }
   }
-  throw new Error(`config form: no input for key "${key}" of schema type "${s.def.type}"`);
+  void key;
+  return { type: 'json' };
 }
 
 function walk(obj: ZodLike, prefix: string, section: string | null, out: FieldSpec[]): void {

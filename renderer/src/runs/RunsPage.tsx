@@ -46,7 +46,7 @@ export function RunsPage() {
         </span>
         <span className="spacer" />
         <button className="btn primary" onClick={() => act('view.newRun')} data-testid="new-run-button">
-          ＋ New run
+          + New run
         </button>
       </div>
       <div className="toolbar">

@@ -76,7 +76,7 @@ export function RunPage() {
           onClick={() => act('run.fork')}
           data-testid="fork-run"
         >
-          ⑂ Fork
+          Fork…
         </button>
         <button
           className="btn"
@@ -87,7 +87,7 @@ export function RunPage() {
           Archive
         </button>
         <button className="btn ghost" onClick={() => act('run.reveal')} title="Reveal run folder">
-          📁
+          Reveal folder
         </button>
       </div>
       {h?.lastStatus?.message && run.status === 'failed' && (

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { render, cleanup } from '@testing-library/react';
 import { CurveChart } from '../../../renderer/src/charts/CurveChart.tsx';
-import { prepareSeries, type CurveSeries } from '../../../renderer/src/charts/prepare.ts';
+import { perSeriesBudget, prepareSeries, type CurveSeries } from '../../../renderer/src/charts/prepare.ts';
 import { runColor } from '../../../renderer/src/lib/runColor.ts';
 
 const RUNS = 8;
@@ -28,7 +28,7 @@ describe('chart benchmark: 8 runs × 100,000 points', () => {
     const tPrepare = performance.now() - t0;
     for (const [r, p] of prepared.entries()) {
       expect(p.total).toBe(POINTS);
-      expect(p.raw.length).toBeLessThanOrEqual(1500);
+      expect(p.raw.length).toBeLessThanOrEqual(perSeriesBudget(1500, RUNS));
       expect(p.raw.some((q) => q.y > 20 && q.x === 50_000 + r)).toBe(true); // the spike survives
     }
 
@@ -49,7 +49,7 @@ describe('chart benchmark: 8 runs × 100,000 points', () => {
     const paths = container.querySelectorAll('path.recharts-curve');
     expect(paths.length).toBe(2 * RUNS); // raw + smoothed per run
     expect(container.textContent).toContain(
-      `showing ${(RUNS * 1500).toLocaleString('en-US')} of ${(RUNS * POINTS).toLocaleString('en-US')} points`,
+      `showing ${(RUNS * perSeriesBudget(1500, RUNS)).toLocaleString('en-US')} of ${(RUNS * POINTS).toLocaleString('en-US')} points`,
     );
 
     // A live update: one more point per series (what a 10×/s flush triggers).
