@@ -7,6 +7,8 @@ export type CloudErrorCode =
   | 'unreachable'
   | 'timeout'
   | 'remote-command'
+  /** The remote event log is not the one being mirrored (shorter, or different bytes). */
+  | 'mirror-mismatch'
   | 'remote-disk-full'
   | 'remote-write'
   | 'engine-mismatch'

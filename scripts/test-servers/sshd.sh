@@ -32,7 +32,7 @@ if [ ! -x "$sshd_bin" ]; then
     apt-get install -y -qq --no-install-recommends openssh-server)) >&2
 fi
 # "*" = no password but not locked: with UsePAM no, sshd refuses locked ("!") accounts even for keys.
-id "$user" >/dev/null 2>&1 || useradd -m -s /bin/bash -p "*" "$user"
+id "$user" >/dev/null 2>&1 || useradd -m -s /bin/bash -p "*" "$user" || id "$user" >/dev/null # (a parallel start may win the race)
 grep -q "^$user:!" /etc/shadow && usermod -p "*" "$user"
 mkdir -p /run/sshd "$dir"
 chmod 755 "$dir"

@@ -94,7 +94,7 @@ export async function followRemoteRun(
     if (!st || st.size <= state.eventsOffset) {
       if (st && st.size < state.eventsOffset)
         throw new CloudError(
-          'remote-command',
+          'mirror-mismatch',
           `remote events.jsonl (${st.size} B) is shorter than the local copy (${state.eventsOffset} B): not the same run log`,
         );
       return 0;
@@ -109,7 +109,7 @@ export async function followRemoteRun(
     );
     if (state.eventsOffset > 0 && buf[0] !== 0x0a)
       throw new CloudError(
-        'remote-command',
+        'mirror-mismatch',
         `remote events.jsonl differs from the local copy at byte ${state.eventsOffset - 1}`,
       );
     const body = state.eventsOffset > 0 ? buf.subarray(1) : buf;
@@ -178,7 +178,7 @@ export async function followRemoteRun(
         failures = 0;
       } catch (e) {
         if (e instanceof CloudError && e.code === 'aborted') break;
-        if (e instanceof CloudError && /events\.jsonl/.test(e.message)) throw e;
+        if (e instanceof CloudError && e.code === 'mirror-mismatch') throw e;
         // Anything else is treated as a broken link (an SFTP call can fail before the client
         // notices the close); a fault that reconnecting does not fix ends after a few rounds.
         if (++failures > 5) throw e;

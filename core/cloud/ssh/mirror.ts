@@ -29,6 +29,9 @@ async function walk(
  * run as live exactly while the remote trainer holds it. Returns the relative paths fetched. */
 export async function mirrorFiles(s: SshSession, state: RemoteRunState, localDir: string): Promise<string[]> {
   const remote = await walk(s, state.remoteRunDir);
+  // SFTP mtimes have 1 s resolution: a file rewritten within the second we fetched it (same size,
+  // same mtime) would look unchanged, so such recent files are fetched again next round.
+  const now = Number((await s.exec('date +%s')).stdout.trim()) || Infinity;
   const fetched: string[] = [];
   const vanished = new Set<string>();
   for (const f of remote) {
@@ -53,7 +56,7 @@ export async function mirrorFiles(s: SshSession, state: RemoteRunState, localDir
       const meta = JSON.parse(readFileSync(local, 'utf8')) as { target: string };
       writeJsonAtomic(local, { ...meta, target: state.target });
     }
-    state.files[f.rel] = { size: f.size, mtime: f.mtime };
+    state.files[f.rel] = { size: f.size, mtime: f.mtime >= now - 1 ? -1 : f.mtime };
     fetched.push(f.rel);
   }
   const present = new Set(remote.map((f) => f.rel).filter((rel) => !vanished.has(rel)));

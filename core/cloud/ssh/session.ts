@@ -227,14 +227,7 @@ export class SshSession {
     const s = await this.sftp();
     await new Promise<void>((resolve, reject) =>
       s.fastGet(remote, local, (err) =>
-        err
-          ? reject(
-              new CloudError(
-                'remote-command',
-                `download of ${remote} from ${this.target.host} failed: ${err.message}`,
-              ),
-            )
-          : resolve(),
+        err ? reject(this.sftpError(err, `download of ${remote}`)) : resolve(),
       ),
     );
   }
@@ -255,7 +248,7 @@ export class SshSession {
         if (err)
           return (err as { code?: number }).code === 2
             ? resolve(null)
-            : reject(new CloudError('remote-command', `stat ${remote}: ${err.message}`));
+            : reject(this.sftpError(err, `stat ${remote}`));
         resolve({ size: st.size, mtime: st.mtime, isDir: st.isDirectory() });
       }),
     );
@@ -265,9 +258,7 @@ export class SshSession {
   async readRange(remote: string, offset: number, max: number): Promise<Buffer> {
     const s = await this.sftp();
     const handle = await new Promise<Buffer>((resolve, reject) =>
-      s.open(remote, 'r', (err, h) =>
-        err ? reject(new CloudError('remote-command', `open ${remote}: ${err.message}`)) : resolve(h),
-      ),
+      s.open(remote, 'r', (err, h) => (err ? reject(this.sftpError(err, `open ${remote}`)) : resolve(h))),
     );
     try {
       const out: Buffer[] = [];
@@ -278,7 +269,10 @@ export class SshSession {
         const n = await new Promise<number>((resolve, reject) =>
           s.read(handle, chunk, 0, chunk.length, pos, (err, bytes) => {
             // ssh2 reports end of file as an error with code 1 (SSH_FX_EOF).
-            if (err) return (err as { code?: number }).code === 1 ? resolve(0) : reject(err);
+            if (err)
+              return (err as { code?: number }).code === 1
+                ? resolve(0)
+                : reject(this.sftpError(err, `read ${remote}`));
             resolve(bytes);
           }),
         );
@@ -301,7 +295,7 @@ export class SshSession {
         if (err)
           return (err as { code?: number }).code === 2
             ? resolve([])
-            : reject(new CloudError('remote-command', `list ${remote}: ${err.message}`));
+            : reject(this.sftpError(err, `list ${remote}`));
         resolve(
           list.map((e) => ({
             name: e.filename,
@@ -312,6 +306,14 @@ export class SshSession {
         );
       }),
     );
+  }
+
+  /** An SFTP failure: a dropped link (no response, closed channel) is `unreachable`, so reconnect
+   * loops retry it; anything else is a remote-side error. */
+  private sftpError(err: Error, what: string): CloudError {
+    if (this.closed || /No response from server|Not connected|channel|ECONNRESET|EPIPE/i.test(err.message))
+      return new CloudError('unreachable', `${what} on ${this.target.host}: link lost (${err.message})`);
+    return new CloudError('remote-command', `${what} on ${this.target.host}: ${err.message}`);
   }
 
   private writeError(err: Error, remote: string): CloudError {
