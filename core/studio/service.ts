@@ -41,11 +41,12 @@ import { folderDataset, syntheticDatasets } from './datasets.ts';
 import { readEventPage } from './eventLog.ts';
 import { resolveRunFile, runDirOf } from './files.ts';
 import { JobManager } from './jobs.ts';
+import { RemoteBridge } from './remote.ts';
 import { RunStatsCache, toApiRunInfo } from './runInfo.ts';
 import { RunsWatcher } from './runsWatcher.ts';
 import { systemInfo } from './system.ts';
 import { tailEvents } from './tail.ts';
-import { TrainerManager } from './trainer.ts';
+import { TrainerManager, flattenSets } from './trainer.ts';
 
 export interface NodeStudioOptions {
   workspace: string;
@@ -90,6 +91,8 @@ export function createNodeStudio(opts: NodeStudioOptions): NodeStudio {
   const watcher = new RunsWatcher(workspace, opts.pollMs ?? 1000);
   const stats = new RunStatsCache();
   const reveal = opts.reveal ?? defaultReveal;
+  const remote = new RemoteBridge(workspace, () => watcher.check());
+  remote.reattach();
 
   const info = (dir: string): RunInfo => toApiRunInfo(readRunDir(dir), stats.get(dir));
   const runInfo = (id: string): RunInfo => info(runDirOf(workspace, id));
@@ -160,23 +163,26 @@ export function createNodeStudio(opts: NodeStudioOptions): NodeStudio {
     'runs.start': async (req) => {
       resolveStart(req); // errors as data now, naming the key, rather than from a child process later
       const contents = req.name ? { ...req.config, name: req.name } : req.config;
-      const id = await trainer.start({
-        preset: req.preset,
-        config: contents,
-        sets: req.sets,
-        target: req.target,
-      });
+      const id =
+        req.target === 'local'
+          ? await trainer.start({ preset: req.preset, config: contents, sets: req.sets, target: 'local' })
+          : await remote.start(req.target, {
+              preset: req.preset,
+              sets: [...flattenSets(req.config), ...req.sets],
+              name: req.name,
+            });
       watcher.check();
       return { id };
     },
     'runs.stop': async ({ id }) => {
       runDirOf(workspace, id);
-      trainer.stop(id);
+      if (remote.isRemote(id)) await remote.stop(id);
+      else trainer.stop(id);
       return { ok: true };
     },
     'runs.resume': async ({ id }) => {
       runDirOf(workspace, id);
-      const out = await trainer.resume(id);
+      const out = remote.isRemote(id) ? await remote.resume(id) : await trainer.resume(id);
       watcher.check();
       return { id: out };
     },
@@ -184,6 +190,11 @@ export function createNodeStudio(opts: NodeStudioOptions): NodeStudio {
       const parent = readRunDir(runDirOf(workspace, req.id));
       const sets = overridesFromSetArgs(req.sets);
       validateConfig(deepMerge(deepMerge(parent.config, req.config), sets), `fork of ${req.id}`);
+      if (remote.isRemote(req.id)) {
+        const id = await remote.fork(req.id, [...flattenSets(req.config), ...req.sets]);
+        watcher.check();
+        return { id };
+      }
       const id = await trainer.fork({
         id: req.id,
         checkpoint: req.checkpoint,
@@ -228,6 +239,25 @@ export function createNodeStudio(opts: NodeStudioOptions): NodeStudio {
       const dir = runDirOf(workspace, id);
       const file = resolve(out ?? join(dir, 'archives', `${id}-${checkpoint}.zip`));
       mkdirSync(dirname(file), { recursive: true });
+      if (remote.isRemote(id)) {
+        // Built where the run trained (its predictions and checkpoint), then downloaded here.
+        const jobId = jobs.startTask(
+          'archive',
+          `archive of ${id} (${checkpoint}) on its target`,
+          async () => {
+            await remote.archive(id, file);
+            const rel = relative(dir, file);
+            const inside = !rel.startsWith('..') && !rel.startsWith(sep);
+            return {
+              path: file,
+              bytes: statSync(file).size,
+              ...(inside ? { url: mediaUrl(id, rel.split(sep).join('/')) } : {}),
+            };
+          },
+          id,
+        );
+        return { jobId };
+      }
       const jobId = jobs.start({
         kind: 'archive',
         runId: id,
@@ -325,7 +355,10 @@ export function createNodeStudio(opts: NodeStudioOptions): NodeStudio {
       );
       return { jobId };
     },
-    'system.info': async () => systemInfo(workspace, opts.transport),
+    'system.info': async () => ({
+      ...systemInfo(workspace, opts.transport),
+      targets: await remote.targets(),
+    }),
   };
 
   return {
@@ -368,6 +401,7 @@ export function createNodeStudio(opts: NodeStudioOptions): NodeStudio {
     stopAllTraining: () => trainer.stopAll(),
     close() {
       jobs.cancelAll();
+      remote.dispose();
     },
   };
 }

@@ -232,3 +232,28 @@ describe('responses match the contract', () => {
     }
   });
 });
+
+describe('remote targets', () => {
+  it('offers the SSH targets saved in the workspace and names an unknown one', async () => {
+    const w = mkdtempSync(join(tmpdir(), 'mtl-studio-targets-'));
+    try {
+      mkdirSync(join(w, 'cloud'), { recursive: true });
+      writeFileSync(
+        join(w, 'cloud', 'targets.json'),
+        JSON.stringify([{ name: 'gpu-box', host: '10.0.0.7', user: 'ubuntu', keyFile: '/k' }]),
+      );
+      const s = createNodeStudio({ workspace: w, transport: 'direct' });
+      const c = createStudioClient(createDirectTransport(s));
+      expect((await c.system.info()).targets).toEqual([
+        { id: 'local', label: 'This machine', kind: 'local', available: true },
+        { id: 'gpu-box', label: 'ubuntu@10.0.0.7', kind: 'ssh', available: true },
+      ]);
+      await expect(c.runs.start({ preset: 'quick-cpu', target: 'nowhere' })).rejects.toThrow(
+        'no SSH target named "nowhere"',
+      );
+      s.close();
+    } finally {
+      rmSync(w, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,77 @@
+// Runs on SSH / EC2 targets (core/cloud, loaded only when a workspace has targets or mirrored runs,
+// so the studio starts fast without them). A mirrored run is a normal local run folder plus
+// `remote.json`; its events arrive through the cloud follower, so tails and lists work unchanged.
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SystemInfo } from '../api/studio.ts';
+import { cloudFiles, remoteStateFile } from '../cloud/paths.ts';
+import { runsDir } from '../runs/paths.ts';
+import type { RemoteRuns } from '../cloud/service.ts';
+
+const LOCAL: SystemInfo['targets'][number] = {
+  id: 'local',
+  label: 'This machine',
+  kind: 'local',
+  available: true,
+};
+
+export class RemoteBridge {
+  private runs: Promise<RemoteRuns> | null = null;
+
+  constructor(
+    private workspace: string,
+    /** Told when a follower's link or run ends (the runs list refreshes). */
+    private onChange: () => void,
+  ) {}
+
+  private get(): Promise<RemoteRuns> {
+    this.runs ??= import('../cloud/service.ts').then(
+      (m) =>
+        new m.RemoteRuns(this.workspace, {
+          onLink: () => this.onChange(),
+          onEnd: () => this.onChange(),
+        }),
+    );
+    return this.runs;
+  }
+
+  isRemote(runId: string): boolean {
+    return existsSync(remoteStateFile(join(runsDir(this.workspace), runId)));
+  }
+
+  async targets(): Promise<SystemInfo['targets']> {
+    if (!existsSync(cloudFiles(this.workspace).targets)) return [LOCAL];
+    try {
+      return (await import('../cloud/service.ts')).listTargetInfos(this.workspace);
+    } catch {
+      return [LOCAL]; // a damaged targets.json must not take the studio down; `remote list` says why
+    }
+  }
+
+  /** After a restart: follow again every mirrored run whose remote run had not ended. */
+  reattach(): void {
+    const root = runsDir(this.workspace);
+    if (!existsSync(root) || !readdirSync(root).some((id) => this.isRemote(id))) return;
+    void this.get().then((r) => r.reattachAll());
+  }
+
+  async start(target: string, o: { preset?: string; sets: string[]; name?: string }): Promise<string> {
+    return (await (await this.get()).start(target, o)).id;
+  }
+  async stop(runId: string): Promise<void> {
+    await (await this.get()).stop(runId);
+  }
+  async resume(runId: string): Promise<string> {
+    return (await (await this.get()).resume(runId)).id;
+  }
+  async fork(runId: string, sets: string[]): Promise<string> {
+    return (await (await this.get()).fork(runId, sets)).id;
+  }
+  async archive(runId: string, out: string): Promise<string> {
+    return (await this.get()).archive(runId, out);
+  }
+
+  dispose(): void {
+    void this.runs?.then((r) => r.dispose());
+  }
+}
