@@ -9,6 +9,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs';
 import { conv2dBackpropFilterKernel } from './conv2dBackpropFilter.ts';
 import { conv2dGradConfig } from './conv2dGradient.ts';
+import { depthwiseBackpropKernels, depthwiseConv2dGradConfig } from './depthwiseConv2dKernels.ts';
 import { maxPoolGradKernel } from './maxPoolGrad.ts';
 import { missingZeroGradients } from './nonDifferentiable.ts';
 import { replaceGradient, replaceKernel } from './registry.ts';
@@ -35,7 +36,9 @@ export function registerRuntimeKernels(): void {
   }
   replaceKernel(maxPoolGradKernel('wasm'));
   replaceKernel(unsortedSegmentSumKernel('wasm'));
+  for (const config of depthwiseBackpropKernels('wasm')) replaceKernel(config);
   replaceGradient(conv2dGradConfig);
+  replaceGradient(depthwiseConv2dGradConfig);
   replaceGradient(resizeBilinearGradConfig);
   for (const config of missingZeroGradients()) tf.registerGradient(config);
   registered = true;

@@ -224,3 +224,43 @@ export function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
   }
   return num / den;
 }
+
+/** Depthwise conv, filter [KH, KW, C, M], output channel c·M + m; returns y and exact adjoints. */
+export function depthwiseRef(
+  x: Float64Array,
+  xShape: Shape4,
+  w: Float64Array,
+  wShape: Shape4,
+  spec: ConvSpec,
+  dy?: Float64Array,
+) {
+  const [b, h, wd, c] = xShape;
+  const [kh, kw, , m] = wShape;
+  const [ho, wo] = convOutSize(xShape, kh, spec);
+  const y = new Float64Array(b * ho * wo * c * m);
+  const dx = new Float64Array(x.length);
+  const dw = new Float64Array(w.length);
+  for (let n = 0; n < b; n++)
+    for (let o = 0; o < ho; o++)
+      for (let p = 0; p < wo; p++)
+        for (let a = 0; a < kh; a++) {
+          const i = o * spec.stride + a * spec.dilation - spec.pad.top;
+          if (i < 0 || i >= h) continue;
+          for (let q = 0; q < kw; q++) {
+            const j = p * spec.stride + q * spec.dilation - spec.pad.left;
+            if (j < 0 || j >= wd) continue;
+            for (let ch = 0; ch < c; ch++)
+              for (let r = 0; r < m; r++) {
+                const xi = ((n * h + i) * wd + j) * c + ch;
+                const wi = ((a * kw + q) * c + ch) * m + r;
+                const yi = ((n * ho + o) * wo + p) * c * m + ch * m + r;
+                y[yi] += x[xi] * w[wi];
+                if (dy) {
+                  dx[xi] += w[wi] * dy[yi];
+                  dw[wi] += x[xi] * dy[yi];
+                }
+              }
+          }
+        }
+  return { y, dx, dw, shape: [b, ho, wo, c * m] as Shape4 };
+}
