@@ -64,18 +64,18 @@ export const CurveChart = memo(function CurveChart(props: CurveChartProps) {
           </span>
         )}
         <span className="spacer" />
-        {prepared.length > 1 && prepared.length <= 8 && (
-          <span className="sub" style={{ display: 'flex', gap: 8 }}>
-            {prepared.map((s) => (
-              <span key={s.id} style={{ display: 'inline-flex', alignItems: 'center', gap: 4 }}>
-                <span className="swatch" style={{ background: s.color }} />
-                {s.label}
-              </span>
-            ))}
-          </span>
-        )}
         <SaveMenu targetRef={chartRef} fileStem={props.title} />
       </div>
+      {prepared.length > 1 && prepared.length <= 8 && (
+        <div className="chart-legend">
+          {prepared.map((s) => (
+            <span key={s.id}>
+              <span className="swatch" style={{ background: s.color }} />
+              {s.label}
+            </span>
+          ))}
+        </div>
+      )}
       <div ref={boxRef} style={{ padding: '6px 4px 2px 0' }}>
         <div ref={chartRef}>
           {empty ? (

@@ -3,7 +3,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useActions } from '../actions/react.ts';
 import { useApi } from '../api/react.ts';
-import { useStudio, useStudioShallow } from '../store/index.ts';
+import { useStudio, useStudioShallow, useStudioStore } from '../store/index.ts';
 import { JobRow } from './JobRow.tsx';
 
 export function ExportPage() {
@@ -17,6 +17,7 @@ export function ExportPage() {
   }));
   const toast = useStudio((st) => st.toast);
   const setJob = useStudio((st) => st.setJob);
+  const store = useStudioStore();
   const candidates = useMemo(
     () => Object.values(s.runs).sort((a, b) => b.createdAt.localeCompare(a.createdAt)),
     [s.runs],
