@@ -2,6 +2,11 @@
 // header length N, N bytes of JSON { name: { dtype, shape, data_offsets: [begin, end] }, …,
 // "__metadata__": { string: string } }, then the raw little-endian tensor bytes.
 
+import * as tf from '@tensorflow/tfjs-core';
+
+/** UTF-8 bytes through tfjs's platform layer (TextEncoder in browsers, Buffer in Node). */
+const utf8 = (s: string): Uint8Array => tf.util.encodeString(s, 'utf-8');
+
 export type SafetensorsDtype = 'F64' | 'F32' | 'F16' | 'BF16' | 'I64' | 'I32' | 'I16' | 'I8' | 'U8' | 'BOOL';
 
 const BYTES: Record<SafetensorsDtype, number> = {
@@ -50,8 +55,8 @@ export function encodeSafetensors(
     offset += bytes;
   }
   let json = JSON.stringify(header);
-  json += ' '.repeat((8 - (new TextEncoder().encode(json).length % 8)) % 8); // align the data to 8 bytes
-  const headerBytes = new TextEncoder().encode(json);
+  json += ' '.repeat((8 - (utf8(json).length % 8)) % 8); // align the data to 8 bytes
+  const headerBytes = utf8(json);
   const out = new Uint8Array(8 + headerBytes.length + offset);
   const view = new DataView(out.buffer);
   view.setBigUint64(0, BigInt(headerBytes.length), true);
@@ -75,7 +80,7 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors'): Sa
     throw new Error(`${source}: not a safetensors file (header length ${n} exceeds the file)`);
   let header: Record<string, { dtype: SafetensorsDtype; shape: number[]; data_offsets: [number, number] }>;
   try {
-    header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n)));
+    header = JSON.parse(tf.util.decodeString(bytes.subarray(8, 8 + n), 'utf-8'));
   } catch (e) {
     throw new Error(`${source}: not a safetensors file (header is not JSON: ${(e as Error).message})`, {
       cause: e,
