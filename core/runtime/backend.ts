@@ -96,7 +96,7 @@ async function activate(name: ConcreteBackend): Promise<BackendInfo> {
 
 async function setBackendOrThrow(name: string): Promise<void> {
   const ok = await tf.setBackend(name);
-  if (!ok) throw new Error(`tf.setBackend('${name}') failed to initialise`);
+  if (!ok) throw new Error(`tf.setBackend('${name}') failed to initialise (tfjs logged why above)`);
   await tf.ready();
 }
 
