@@ -44,15 +44,17 @@ export function ExportPage() {
     try {
       const r = await api.client.runs.archive({ id: runId, checkpoint });
       setJobId(r.jobId);
-      setJob({
-        jobId: r.jobId,
-        kind: 'archive',
-        runId,
-        state: 'running',
-        done: 0,
-        total: 0,
-        message: 'starting…',
-      });
+      // Progress may already have been pushed before this answer arrived: never overwrite it.
+      if (!store.getState().jobs[r.jobId])
+        setJob({
+          jobId: r.jobId,
+          kind: 'archive',
+          runId,
+          state: 'running',
+          done: 0,
+          total: 0,
+          message: 'starting…',
+        });
     } catch (e) {
       toast('error', (e as Error).message);
     }
