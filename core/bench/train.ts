@@ -10,6 +10,7 @@ import type { ExperimentConfig } from '../api/config/schema.ts';
 import type { BackendInfo } from '../api/events.ts';
 import { traceLayers } from '../model/trace.ts';
 import { buildModel } from '../model/registry.ts';
+import { createStepper } from '../parallel/stepper.ts';
 import { initBackend } from '../runtime/index.ts';
 import { createOptimizer } from '../train/optimizers.ts';
 import { disposeBatch, trainStep, type BatchTensors } from '../train/step.ts';
@@ -33,6 +34,8 @@ export interface BenchResult {
   size: [number, number];
   batch: number;
   steps: number;
+  /** Data-parallel replicas that ran the step (train.threads; 1 = one thread). */
+  threads: number;
   params: number;
   ms_per_step: number;
   images_per_s: number;
@@ -71,6 +74,15 @@ export async function benchCase(c: BenchCase): Promise<BenchResult> {
     weightDecay: cfg.optimizer.weightDecay,
   });
   const batch = randomBatch(c.batch, c.height, c.width);
+  const stepper = await createStepper(cfg, model, optimizer, backend.name, c.batch);
+  const plain = {
+    size: [c.batch, c.height, c.width] as [number, number, number],
+    rgb: batch.rgb.dataSync() as Float32Array,
+    semseg: batch.semseg.dataSync() as Int32Array,
+    depth: batch.depth.dataSync() as Float32Array,
+  };
+  const step = () =>
+    stepper.threads > 1 ? stepper.step(plain) : trainStep(model, optimizer, batch, cfg.loss);
   try {
     // FLOPs of one forward pass from the layer trace (MACs of convolutions, resizes, …).
     const macs = tf.tidy(() => {
@@ -79,14 +91,15 @@ export async function benchCase(c: BenchCase): Promise<BenchResult> {
     });
     const gflopPerStep = (3 * 2 * macs) / 1e9;
 
-    await trainStep(model, optimizer, batch, cfg.loss); // warm-up (kernel set-up, optimizer state)
+    await step(); // warm-up (kernel set-up, optimizer state)
     const times: number[] = [];
     for (let i = 0; i < c.steps; i++) {
       const t0 = performance.now();
-      await trainStep(model, optimizer, batch, cfg.loss);
+      await step();
       times.push(performance.now() - t0);
     }
     const ms = median(times);
+    await stepper.sync();
 
     const predictTimes: number[] = [];
     for (let i = 0; i < Math.max(2, Math.ceil(c.steps / 2)) + 1; i++) {
@@ -109,6 +122,7 @@ export async function benchCase(c: BenchCase): Promise<BenchResult> {
       size: [c.height, c.width],
       batch: c.batch,
       steps: c.steps,
+      threads: stepper.threads,
       params: model.paramCounts().total!,
       ms_per_step: ms,
       images_per_s: (1000 * c.batch) / ms,
@@ -120,6 +134,7 @@ export async function benchCase(c: BenchCase): Promise<BenchResult> {
     if (c.vsTorch) Object.assign(result, torchStep(c, ms));
     return result;
   } finally {
+    await stepper.close();
     disposeBatch(batch);
     optimizer.dispose();
     model.dispose();

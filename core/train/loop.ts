@@ -24,7 +24,7 @@ import { evaluate } from './evaluate.ts';
 import { writeObservedSamples } from './media.ts';
 import { createOptimizer, type Optimizer } from './optimizers.ts';
 import { polyLr } from './schedule.ts';
-import { batchTensors, disposeBatch, trainStep } from './step.ts';
+import { createStepper, type TrainStepper } from '../parallel/stepper.ts';
 import { describeEvent } from './describe.ts';
 
 export interface TrainOptions {
@@ -75,7 +75,10 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     if (line) appendFileSync(runFiles(o.runDir).log, `${new Date(full.time).toISOString()} ${line}\n`);
     o.onEvent?.(full);
   };
-  const parts: { loaders: Loader[]; model?: MultiTaskModel; optimizer?: Optimizer } = { loaders: [] };
+  const parts: { loaders: Loader[]; model?: MultiTaskModel; optimizer?: Optimizer; stepper?: TrainStepper } =
+    {
+      loaders: [],
+    };
   let status: RunStatus = 'failed';
   try {
     // ---- backend ---------------------------------------------------------------------------------
@@ -169,11 +172,20 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       host: hostname(),
       ...(resumedFrom ? { resumedFrom } : {}),
     });
+    // train.threads > 1 on wasm/cpu: data-parallel replicas own the weights while steps run.
+    const stepper = (parts.stepper = await createStepper(
+      cfg,
+      model,
+      optimizer,
+      backend.name,
+      cfg.train.batchSize,
+    ));
     emit({ type: 'status', status: 'running' });
 
     // ---- the loop --------------------------------------------------------------------------------
     // A checkpoint records where training continues (`at`), which after a validation is the next epoch.
     const checkpoint = async (kind: 'last' | 'best', at: Position, multitask?: number) => {
+      await stepper.sync();
       const mt = multitask !== undefined ? { multitask } : {};
       await saveCheckpoint(checkpointPath(o.runDir, kind), model, optimizer, {
         kind,
@@ -207,9 +219,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         for await (const batch of trainLoader.epoch(pos.epoch)) {
           if (b >= stepsPerEpoch) break;
           if (b++ < pos.batchInEpoch) continue; // consumed before the interruption
-          const tensors = batchTensors(batch as Parameters<typeof batchTensors>[0]);
-          const loss = await trainStep(model, optimizer, tensors, cfg.loss);
-          disposeBatch(tensors);
+          const loss = await stepper.step(batch as Parameters<TrainStepper['step']>[0]); // train splits have labels
           const t1 = performance.now();
           pos = { ...pos, step: pos.step + 1, batchInEpoch: b };
           const mem = tf.memory();
@@ -232,6 +242,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       if (o.signal?.aborted) return await stop(); // await: the finally block must not dispose the model mid-save
 
       // -- validation on val, all metrics, TTA off
+      await stepper.sync();
       const v = await evaluate(model, {
         loader: valLoader,
         norm,
@@ -269,6 +280,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     throw e;
   } finally {
     await Promise.all(parts.loaders.map((l) => l.close()));
+    await parts.stepper?.close();
     parts.model?.dispose();
     parts.optimizer?.dispose();
     events.close();

@@ -1,0 +1,62 @@
+// The training step as the trainer and the bench use it, whichever path runs it: one thread
+// (core/train/step.ts on the main model) or data-parallel replicas (dataParallel.ts), picked from
+// `train.threads` and the backend. With replicas the main model is stale between steps: call
+// sync() before reading it (validation, checkpoints, the end of training).
+import type { ExperimentConfig } from '../api/config/schema.ts';
+import type { LossTerms } from '../api/events.ts';
+import type { MultiTaskModel } from '../model/model.ts';
+import type { Optimizer } from '../train/optimizers.ts';
+import { batchTensors, disposeBatch, trainStep } from '../train/step.ts';
+import { DataParallelTrainer } from './dataParallel.ts';
+import type { Shard } from './protocol.ts';
+import { resolveThreads } from './threads.ts';
+
+export interface TrainStepper {
+  readonly threads: number;
+  /** One optimizer step on `batch` at the optimizer's current lr. */
+  step(batch: Shard): Promise<LossTerms>;
+  /** Brings the main model and optimizer up to date (no-op on one thread). */
+  sync(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function createStepper(
+  cfg: ExperimentConfig,
+  model: MultiTaskModel,
+  optimizer: Optimizer,
+  backendName: string,
+  batchSize: number,
+): Promise<TrainStepper> {
+  const threads = resolveThreads(cfg.train.threads, backendName, batchSize);
+  if (threads === 1) {
+    return {
+      threads,
+      step: async (batch) => {
+        const tensors = batchTensors(batch);
+        try {
+          return await trainStep(model, optimizer, tensors, cfg.loss);
+        } finally {
+          disposeBatch(tensors);
+        }
+      },
+      sync: async () => undefined,
+      close: async () => undefined,
+    };
+  }
+  const dp = await DataParallelTrainer.start(cfg, model, optimizer, threads);
+  let dirty = false;
+  return {
+    threads,
+    step: async (batch) => {
+      dirty = true;
+      const terms = await dp.step(batch, optimizer.lr);
+      optimizer.stepCount++; // the main optimizer counts steps as the replicas do
+      return terms;
+    },
+    sync: async () => {
+      if (dirty) await dp.pull(model, optimizer);
+      dirty = false;
+    },
+    close: () => dp.close(),
+  };
+}
