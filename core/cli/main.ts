@@ -3,19 +3,32 @@
 import { Command, CommanderError } from 'commander';
 import { COMMANDS } from './commands/index.ts';
 
-export async function buildProgram(): Promise<Command> {
+/** The command word of argv (skipping global options and their values), if any. */
+function commandWord(args: string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--workspace') i++;
+    else if (!args[i].startsWith('-')) return args[i];
+  }
+  return undefined;
+}
+
+/** Build the program with every command, or only `onlyCommand` when it names a known one. */
+export async function buildProgram(onlyCommand?: string): Promise<Command> {
   const program = new Command('mtl-studio')
     .description('Experiment studio for multi-task dense prediction (semantic segmentation + depth)')
     .option('--workspace <dir>', 'workspace folder (runs, datasets)', undefined)
     .option('--json', 'print one JSON object as the last line of stdout')
     .showHelpAfterError()
     .exitOverride();
-  for (const load of COMMANDS) (await load()).register(program);
+  const wanted = COMMANDS.filter((c) => c.name === onlyCommand);
+  for (const c of wanted.length ? wanted : COMMANDS) (await c.load()).register(program);
   return program;
 }
 
 export async function main(argv: string[]): Promise<void> {
-  const program = await buildProgram();
+  let word = commandWord(argv.slice(2));
+  if (word === 'help') word = commandWord(argv.slice(3));
+  const program = await buildProgram(word);
   try {
     await program.parseAsync(argv);
   } catch (e) {
