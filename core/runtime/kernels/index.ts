@@ -23,11 +23,20 @@ let registered = false;
 /** Registers every runtime kernel and gradient; later calls do nothing. */
 export function registerRuntimeKernels(): void {
   if (registered) return;
+  // Every @tensorflow package must register on this one tfjs-core instance.
   if (!tf.getGradient(tf.Sum)) {
     throw new Error(
       'tfjs gradients are not registered on this @tensorflow/tfjs-core instance: ' +
         '@tensorflow/tfjs probably loaded a second copy of tfjs-core (run `npm dedupe`).',
     );
+  }
+  for (const backend of ['cpu', 'wasm']) {
+    if (!tf.findBackendFactory(backend)) {
+      throw new Error(
+        `the '${backend}' backend is not registered on this @tensorflow/tfjs-core instance: ` +
+          `@tensorflow/tfjs-backend-${backend} loaded a second copy of tfjs-core (run \`npm dedupe\`).`,
+      );
+    }
   }
   for (const backend of ['cpu', 'wasm'] as const) {
     replaceKernel(conv2dBackpropFilterKernel(backend));
