@@ -1,6 +1,6 @@
 // A line chart of one metric for one or more runs: raw line (faint) under the debiased EMA,
 // superseded points dashed grey, display-only min/max downsampling with the count on screen.
-import { memo, useMemo, useRef } from 'react';
+import { memo, useDeferredValue, useMemo, useRef } from 'react';
 import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 import { samplingNote } from '../lib/downsample.ts';
 import { useWidth } from '../lib/useWidth.ts';
@@ -33,7 +33,9 @@ const fmt = (v: number) => {
 };
 
 export const CurveChart = memo(function CurveChart(props: CurveChartProps) {
-  const { series, smoothing, showRaw, showSuperseded, maxPoints, logY } = props;
+  const { smoothing, showRaw, showSuperseded, maxPoints, logY } = props;
+  // Live updates render at low priority: React can interleave input and scrolling between charts.
+  const series = useDeferredValue(props.series);
   const [boxRef, measured] = useWidth<HTMLDivElement>(props.width ?? 420);
   const chartRef = useRef<HTMLDivElement>(null);
   const prepared = useMemo(
