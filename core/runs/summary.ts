@@ -46,7 +46,8 @@ export function summarize(events: StoredEvent[]): RunSummary {
       continue;
     }
     s.updatedAt = e.time;
-    if (e.type === 'step' || e.type === 'start' || e.type === 'resume') {
+    // Progress = the furthest point of the current timeline (evals of older checkpoints lie behind it).
+    if (e.step >= s.step) {
       s.step = e.step;
       s.epoch = e.epoch;
     }
