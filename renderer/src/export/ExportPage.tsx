@@ -25,7 +25,10 @@ export function ExportPage() {
   const [runId, setRunId] = useState<string>(() => s.activeRunId ?? s.selected[0] ?? candidates[0]?.id ?? '');
   const [checkpoint, setCheckpoint] = useState('best');
   const [jobId, setJobId] = useState<string | null>(null);
-  const jobs = Object.values(s.jobs).reverse();
+  // Newest first; the job shown in the archive card above is not repeated.
+  const jobs = Object.values(s.jobs)
+    .reverse()
+    .filter((j) => j.jobId !== jobId);
   const job = jobId ? s.jobs[jobId] : undefined;
   const run = s.runs[runId];
 
@@ -150,9 +153,9 @@ export function ExportPage() {
           </div>
         </div>
       </div>
-      <div className="section-title">Jobs this session</div>
+      <div className="section-title">Other jobs this session</div>
       {jobs.length === 0 ? (
-        <div className="note">No jobs yet.</div>
+        <div className="note">None.</div>
       ) : (
         jobs.map((j) => <JobRow key={j.jobId} job={j} />)
       )}

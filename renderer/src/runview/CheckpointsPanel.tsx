@@ -33,7 +33,7 @@ export function CheckpointsPanel({ run }: { run: RunInfo }) {
           className="btn small"
           disabled={!resumeEnabled}
           onClick={() => void actions.executeAction('run.resume', 'ui')}
-          data-testid="resume-run"
+          data-testid="resume-from-checkpoint"
         >
           Resume from last
         </button>
