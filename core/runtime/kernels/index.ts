@@ -16,6 +16,7 @@ import { replaceGradient, replaceKernel } from './registry.ts';
 import { resizeBilinearGradKernel } from './resizeBilinearGrad.ts';
 import { resizeBilinearGradConfig } from './resizeBilinearGradient.ts';
 import { resizeNearestGradKernel } from './resizeNearestGrad.ts';
+import { reverseWasmKernel } from './reverseWasm.ts';
 import { unsortedSegmentSumKernel } from './unsortedSegmentSum.ts';
 
 let registered = false;
@@ -45,6 +46,7 @@ export function registerRuntimeKernels(): void {
   }
   replaceKernel(maxPoolGradKernel('wasm'));
   replaceKernel(unsortedSegmentSumKernel('wasm'));
+  replaceKernel(reverseWasmKernel);
   for (const config of depthwiseBackpropKernels('wasm')) replaceKernel(config);
   replaceGradient(conv2dGradConfig);
   replaceGradient(depthwiseConv2dGradConfig);
