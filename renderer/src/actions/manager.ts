@@ -39,7 +39,7 @@ export class ActionManager {
     const q = query.trim().toLowerCase();
     const words = q.split(/\s+/).filter(Boolean);
     return this.all()
-      .filter((a) => this.isEnabled(a))
+      .filter((a) => this.isEnabled(a) && a.id !== 'palette.open')
       .map((a) => {
         const hay = [a.label, a.id, ...(a.keywords ?? [])].join(' ').toLowerCase();
         const ok = words.every((w) => hay.includes(w));

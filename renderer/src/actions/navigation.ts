@@ -5,7 +5,7 @@ export const goRuns: Action = {
   id: 'view.runs',
   label: 'Go to runs',
   keywords: ['table', 'list', 'experiments'],
-  shortcut: 'G R',
+  shortcut: 'Alt+1',
   keyTest: (e) => e.altKey && e.key === '1',
   perform: ({ store }) => store.getState().navigate('runs'),
 };
@@ -63,6 +63,7 @@ export const goExport: Action = {
   id: 'view.export',
   label: 'Export: archives and CSV',
   keywords: ['submission', 'zip', 'csv', 'download'],
+  shortcut: 'Alt+4',
   keyTest: (e) => e.altKey && e.key === '4',
   perform: ({ store }) => store.getState().navigate('export'),
 };

@@ -49,7 +49,11 @@ export function JobRow({ job, testId }: { job: JobProgress; testId?: string }) {
           </button>
         )}
         {job.state === 'done' && path && (
-          <button className="btn small" onClick={reveal} data-testid="reveal-in-folder">
+          <button
+            className="btn small"
+            onClick={reveal}
+            data-testid={testId === 'archive-progress' ? 'reveal-in-folder' : 'job-reveal'}
+          >
             Reveal in folder
           </button>
         )}

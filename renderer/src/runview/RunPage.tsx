@@ -99,7 +99,7 @@ export function RunPage() {
         <Stat
           label="best multitask"
           value={fmtNum(run.best?.metrics.multitask)}
-          sub={run.best ? `epoch ${run.best.epoch}` : ''}
+          sub={run.best ? `e${run.best.epoch}` : ''}
         />
         <Stat label="mIoU" value={fmtNum(run.best?.metrics.miou)} sub="%" />
         <Stat label="SI-logRMSE" value={fmtNum(run.best?.metrics.si_log_rmse)} />

@@ -36,7 +36,7 @@ export function SystemPanel({ run }: { run: RunInfo }) {
             <dt>backend</dt>
             <dd data-testid="backend-name">
               {backend
-                ? `${backend.name} ${backend.version}${backend.simd ? ' · SIMD' : ''}${backend.threads ? ` · ${backend.threads} threads` : ''}${backend.device ? ` · ${backend.device}` : ''}`
+                ? `${backend.name} ${backend.version}${backend.simd ? ' · SIMD' : ''}${backend.threads ? ` · ${backend.threads} thread${backend.threads === 1 ? '' : 's'}` : ''}${backend.device ? ` · ${backend.device}` : ''}`
                 : '—'}
             </dd>
             <dt>parameters</dt>
