@@ -70,7 +70,9 @@ async function main() {
     const next = series.map((s) => ({ ...s }));
     const t = performance.now();
     flushSync(() => root.render(chart(next)));
-    await nextFrame();
+    // Charts render updates at low priority (useDeferredValue): wait until this one shows the new point.
+    const expected = String(POINTS + u + 1);
+    while (document.querySelector('[data-testid="chart"]')?.getAttribute('data-points') !== expected) await nextFrame();
     times.push(performance.now() - t);
   }
   const paths = document.querySelectorAll('path.recharts-curve').length;
