@@ -272,7 +272,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       if (isBest) await checkpoint('best', next, v.metrics.multitask);
       writeSummary(o.runDir, rebuildSummary(o.runDir));
     }
-    emit({ type: 'status', status: 'completed' });
+    emit({ type: 'status', status: 'completed', epoch: cfg.train.epochs - 1 }); // the last epoch trained, not the one after
     status = 'completed';
     return finish();
   } catch (e) {
