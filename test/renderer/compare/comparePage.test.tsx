@@ -1,0 +1,51 @@
+// @vitest-environment jsdom
+import { afterEach, describe, expect, it } from 'vitest';
+import { act, cleanup, fireEvent, screen } from '@testing-library/react';
+import { ComparePage } from '../../../renderer/src/compare/ComparePage.tsx';
+import { createFakeStudio, fakeRun } from '../fakeApi.ts';
+import { renderStudio } from '../renderStudio.tsx';
+
+afterEach(cleanup);
+
+describe('compare view', () => {
+  it('lists confounders beyond the marked variable, filters the diff, shows metrics', async () => {
+    const f = createFakeStudio({
+      'runs.checkpoints': () => ({ checkpoints: [] }),
+      'runs.log': () => ({ text: '', nextOffset: 0 }),
+    });
+    // run 1: lr 1e-2; run 2: lr 1e-3 and 200 vs 100 steps completed (a run fact, not a config key)
+    const a = fakeRun(1);
+    const b = fakeRun(2);
+    f.store.getState().setRuns([a, b]);
+    f.store.getState().update({ compareIds: [a.id, b.id] });
+    await act(async () => {
+      renderStudio(<ComparePage />, f);
+    });
+    const warning = () => screen.getByTestId('confounder-warning');
+    expect(warning().getAttribute('data-count')).toBe('2');
+    expect(warning().textContent).toMatch(/optimizer\.lr/);
+    expect(warning().textContent).toMatch(/run\.steps completed: 100 vs 200/);
+
+    // differences only: name and optimizer.lr (name is a label, not a confounder)
+    const rows = () => screen.getAllByTestId('diff-row').map((r) => r.getAttribute('data-key'));
+    expect(rows()).toEqual(['name', 'optimizer.lr']);
+    fireEvent.click(screen.getByTestId('diff-only'));
+    expect(rows().length).toBeGreaterThan(40);
+    expect(
+      screen
+        .getAllByTestId('diff-row')
+        .find((r) => r.getAttribute('data-key') === 'train.epochs')
+        ?.getAttribute('data-differs'),
+    ).toBe('false');
+
+    // mark the learning rate as the variable under study: only the step count remains
+    fireEvent.click(screen.getAllByTestId('mark-variable')[rows().indexOf('optimizer.lr')]);
+    expect(warning().getAttribute('data-count')).toBe('1');
+    expect(warning().textContent).not.toMatch(/optimizer\.lr:/);
+
+    const table = screen.getByTestId('compare-metrics-table');
+    expect(table.textContent).toMatch(/best multitask/);
+    expect(table.textContent).toMatch(/1\.00 M/);
+    expect(screen.getAllByTestId('chart').length).toBeGreaterThanOrEqual(6);
+  });
+});
