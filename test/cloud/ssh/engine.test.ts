@@ -54,7 +54,7 @@ describe('remote engine', () => {
     expect(logs.at(-1)).toMatch(/already installed/);
     expect((await prepareRemote(ws, s)).engine).toBe(dir);
     s.close();
-  });
+  }, 300000);
 
   it('refuses an engine of another version', async () => {
     const other = fakeEngine(sshd);

@@ -97,5 +97,5 @@ describe('real engine on the loopback remote', () => {
     expect(info.config.model).toMatchObject({ encoder: 'resnet18', width: 0.125 });
     expect(info.summary).toMatchObject({ status: 'completed', step: 3 });
     expect(readFileSync(join(run.localDir, 'checkpoints/last.safetensors')).length).toBeGreaterThan(1000);
-  });
+  }, 300000);
 });

@@ -106,7 +106,7 @@ describe('remote run over SSH', () => {
     const resumed = await startRemoteRun(ws, s, layout, {
       command: 'resume',
       runId: run.runId,
-      args: ['--set', 'train.steps=30', '--set', 'fake.stepMs=20'],
+      args: ['--set', 'train.steps=250', '--set', 'fake.stepMs=5'],
     });
     expect(resumed.localDir).toBe(run.localDir);
     expect(await followRemoteRun(ws, run.localDir, { pollMs: 100 })).toMatchObject({
@@ -122,7 +122,7 @@ describe('remote run over SSH', () => {
     const fork = await startRemoteRun(ws, s, layout, {
       command: 'fork',
       runId: run.runId,
-      args: ['--set', 'train.steps=35', '--set', 'fake.stepMs=20'],
+      args: ['--set', 'train.steps=260', '--set', 'fake.stepMs=5'],
     });
     expect(fork.runId).not.toBe(run.runId);
     expect(await followRemoteRun(ws, fork.localDir, { pollMs: 100 })).toMatchObject({
@@ -136,7 +136,7 @@ describe('remote run over SSH', () => {
 
     const zip = join(ws, 'a.zip');
     await remoteArchive(s, layout, run.runId, zip);
-    expect(readFileSync(zip, 'utf8')).toBe(`archive of ${run.runId} at step 30`);
+    expect(readFileSync(zip, 'utf8')).toBe(`archive of ${run.runId} at step 250`);
     s.close();
   });
 
