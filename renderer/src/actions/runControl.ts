@@ -16,7 +16,12 @@ export const stopRun: Action = {
   id: 'run.stop',
   label: 'Stop run',
   keywords: ['cancel', 'kill', 'halt'],
-  predicate: (s) => targetRun(s)?.status === 'running',
+  // Only while it trains: the streamed log may already say it ended before the runs list catches up.
+  predicate: (s) => {
+    const run = targetRun(s);
+    const streamed = run ? s.histories[run.id]?.lastStatus?.status : undefined;
+    return run?.status === 'running' && (streamed === undefined || streamed === 'running');
+  },
   perform: async ({ store, api }) => {
     const run = targetRun(store.getState())!;
     await api.client.runs.stop({ id: run.id });

@@ -6,7 +6,7 @@ import { ChartControls } from '../charts/ChartControls.tsx';
 import { CurveChart } from '../charts/CurveChart.tsx';
 import { historySeries } from '../charts/series.ts';
 import { findConfounders } from '../lib/configDiff.ts';
-import { runColor } from '../lib/runColor.ts';
+import { distinctRunColors } from '../lib/runColor.ts';
 import { useStudio, useStudioShallow } from '../store/index.ts';
 import { RunName } from '../components/RunName.tsx';
 import { ConfigDiffTable } from './ConfigDiffTable.tsx';
@@ -43,6 +43,7 @@ export function ComparePage() {
   const toggleVariable = useStudio((st) => st.toggleVariable);
   const ids = s.compareIds.filter((id) => s.runs[id]).slice(0, MAX_COMPARE);
   const runs = ids.map((id) => s.runs[id]);
+  const colors = useMemo(() => distinctRunColors(ids), [ids.join('\n')]);
   useFollowRuns(ids);
 
   const confounders = useMemo(
@@ -61,9 +62,9 @@ export function ComparePage() {
     () =>
       COMPARE_CHARTS.map((c) => ({
         ...c,
-        series: runs.map((r) => historySeries(s.histories[r.id], c.key, r.id, r.name, runColor(r.id))),
+        series: runs.map((r) => historySeries(s.histories[r.id], c.key, r.id, r.name, colors.get(r.id)!)),
       })),
-    [runs, s.histories, s.versions],
+    [runs, s.histories, s.versions, colors],
   );
   const addable = Object.values(s.runs).filter((r) => !ids.includes(r.id));
 
@@ -76,7 +77,7 @@ export function ComparePage() {
         </span>
         {runs.map((r) => (
           <span className="tag" key={r.id} style={{ height: 22 }}>
-            <RunName id={r.id} name={r.name} />
+            <RunName id={r.id} name={r.name} color={colors.get(r.id)} />
             <button
               title="remove from comparison"
               onClick={() => update({ compareIds: ids.filter((x) => x !== r.id) })}
@@ -110,13 +111,14 @@ export function ComparePage() {
           <ConfounderWarning confounders={confounders} variables={s.variables} />
           <ConfigDiffTable
             runs={runs}
+            colors={colors}
             variables={s.variables}
             differencesOnly={s.differencesOnly}
             confounderKeys={new Set(confounders.map((c) => c.key))}
             onToggleVariable={toggleVariable}
             onDifferencesOnly={(differencesOnly) => update({ differencesOnly })}
           />
-          <MetricsTable runs={runs} />
+          <MetricsTable runs={runs} colors={colors} />
           <ChartControls />
           <div className="grid-charts">
             {charts.map((c) => (
@@ -134,7 +136,7 @@ export function ComparePage() {
               />
             ))}
           </div>
-          <SideBySide runs={runs} />
+          <SideBySide runs={runs} colors={colors} />
         </>
       )}
     </div>

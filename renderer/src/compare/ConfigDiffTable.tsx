@@ -6,6 +6,8 @@ import { RunName } from '../components/RunName.tsx';
 
 export interface ConfigDiffTableProps {
   runs: RunInfo[];
+  /** Swatch colours of the compared set (distinct). */
+  colors?: Map<string, string>;
   variables: string[];
   differencesOnly: boolean;
   confounderKeys: ReadonlySet<string>;
@@ -45,7 +47,7 @@ export function ConfigDiffTable(p: ConfigDiffTableProps) {
               <th>key</th>
               {p.runs.map((r) => (
                 <th key={r.id}>
-                  <RunName id={r.id} name={r.name} />
+                  <RunName id={r.id} name={r.name} color={p.colors?.get(r.id)} />
                 </th>
               ))}
             </tr>

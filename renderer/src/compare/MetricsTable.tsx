@@ -3,7 +3,7 @@ import { RunName } from '../components/RunName.tsx';
 import { fmtNum, fmtParams } from '../components/format.ts';
 
 /** Headline metrics and costs of the compared runs; the best value per row is bold. */
-export function MetricsTable({ runs }: { runs: RunInfo[] }) {
+export function MetricsTable({ runs, colors }: { runs: RunInfo[]; colors?: Map<string, string> }) {
   const rows: {
     label: string;
     get: (r: RunInfo) => number | undefined;
@@ -30,7 +30,7 @@ export function MetricsTable({ runs }: { runs: RunInfo[] }) {
             <th />
             {runs.map((r) => (
               <th key={r.id} className="num">
-                <RunName id={r.id} name={r.name} />
+                <RunName id={r.id} name={r.name} color={colors?.get(r.id)} />
               </th>
             ))}
           </tr>

@@ -11,7 +11,7 @@ import { useStudio, useStudioShallow } from '../store/index.ts';
 import { MapCanvas } from '../runview/predictions/MapCanvas.tsx';
 import { useSampleData } from '../runview/predictions/useSampleData.ts';
 
-export function SideBySide({ runs }: { runs: RunInfo[] }) {
+export function SideBySide({ runs, colors }: { runs: RunInfo[]; colors?: Map<string, string> }) {
   const sample = useStudio((s) => s.compareSample);
   const update = useStudio((s) => s.update);
   const histories = useStudio((s) => s.histories);
@@ -53,14 +53,24 @@ export function SideBySide({ runs }: { runs: RunInfo[] }) {
         }}
       >
         {runs.map((r, i) => (
-          <RunSample key={r.id} run={r} sample={sample} withGt={i === 0} />
+          <RunSample key={r.id} run={r} sample={sample} withGt={i === 0} color={colors?.get(r.id)} />
         ))}
       </div>
     </div>
   );
 }
 
-function RunSample({ run, sample, withGt }: { run: RunInfo; sample: number; withGt: boolean }) {
+function RunSample({
+  run,
+  sample,
+  withGt,
+  color,
+}: {
+  run: RunInfo;
+  sample: number;
+  color?: string;
+  withGt: boolean;
+}) {
   const h = useStudio((s) => s.histories[run.id]);
   useStudio((s) => s.historyVersion[run.id]);
   const p = useStudioShallow((s) => ({
@@ -85,7 +95,7 @@ function RunSample({ run, sample, withGt }: { run: RunInfo; sample: number; with
   );
   const title = (
     <div style={{ display: 'flex', alignItems: 'center', gap: 6, fontSize: 12 }}>
-      <span className="swatch" style={{ background: runColor(run.id) }} />
+      <span className="swatch" style={{ background: color ?? runColor(run.id) }} />
       <b style={{ overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}>{run.name}</b>
       <span className="faint">{media ? `e${media.epoch} s${media.step}` : ''}</span>
     </div>

@@ -34,3 +34,20 @@ export function fnv1a(text: string): number {
 export function runColor(runId: string): string {
   return RUN_PALETTE[fnv1a(runId) % RUN_PALETTE.length];
 }
+
+/** Colours for a set shown together (compare view): each run keeps its hash colour unless an
+ * earlier run of the set already has it; then it takes the next free palette slot after its own.
+ * Stable for a given ordered set; distinct for up to RUN_PALETTE.length runs. */
+export function distinctRunColors(runIds: readonly string[]): Map<string, string> {
+  const used = new Set<number>();
+  const out = new Map<string, string>();
+  for (const id of runIds) {
+    const home = fnv1a(id) % RUN_PALETTE.length;
+    let slot = home;
+    for (let k = 0; k < RUN_PALETTE.length && used.has(slot); k++) slot = (home + k + 1) % RUN_PALETTE.length;
+    if (used.size >= RUN_PALETTE.length) slot = home;
+    used.add(slot);
+    out.set(id, RUN_PALETTE[slot]);
+  }
+  return out;
+}

@@ -6,7 +6,7 @@ import { formatValue } from '../lib/configDiff.ts';
 import { StatusPill } from '../components/StatusPill.tsx';
 import { RunName } from '../components/RunName.tsx';
 import { fmtAgo, fmtNum, fmtParams } from '../components/format.ts';
-import { columnLabel, columnValue } from './columns.ts';
+import { columnLabel, columnValue, epochsDone } from './columns.ts';
 import { NotesCell, TagsCell } from './InlineCells.tsx';
 
 export const ROW_HEIGHT = 30;
@@ -49,10 +49,10 @@ function fixedColumns(): Col[] {
       render: (r) => (
         <span style={{ display: 'inline-flex', alignItems: 'center', gap: 6, width: '100%' }}>
           <span className="progress" style={{ flex: 1 }}>
-            <div style={{ width: `${r.epochs ? (100 * r.epoch) / r.epochs : 0}%` }} />
+            <div style={{ width: `${r.epochs ? (100 * epochsDone(r)) / r.epochs : 0}%` }} />
           </span>
           <span className="faint" style={{ fontSize: 11 }}>
-            {r.epoch}/{r.epochs}
+            {epochsDone(r)}/{r.epochs}
           </span>
         </span>
       ),

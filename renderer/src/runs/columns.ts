@@ -2,6 +2,12 @@
 import type { RunInfo } from '../../../core/api/studio.ts';
 import { configKeyPaths, getKey } from '../../../core/api/config/resolve.ts';
 
+/** Epochs fully trained. RunInfo.epoch is the 0-based index of the latest event's epoch (core/runs
+ * summary): while training that epoch is still in progress, once completed it is the last one done. */
+export function epochsDone(run: Pick<RunInfo, 'status' | 'epoch' | 'epochs'>): number {
+  return run.status === 'completed' ? Math.min(run.epoch + 1, run.epochs || run.epoch + 1) : run.epoch;
+}
+
 export const METRIC_NAMES = [
   'multitask',
   'miou',
@@ -66,7 +72,7 @@ export function columnValue(run: RunInfo, key: string): unknown {
     case 'createdAt':
       return run.createdAt;
     case 'progress':
-      return run.epochs ? run.epoch / run.epochs : 0;
+      return run.epochs ? epochsDone(run) / run.epochs : 0;
     case 'tags':
       return run.tags.join(' ');
     case 'notes':
