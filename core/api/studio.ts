@@ -173,6 +173,77 @@ export const SystemInfoSchema = z.object({
 });
 export type SystemInfo = z.infer<typeof SystemInfoSchema>;
 
+/** A configured target with what its last check found (targets screen). */
+export const TargetStatusSchema = TargetInfoSchema.extend({
+  host: z.string().optional(),
+  port: z.number().optional(),
+  user: z.string().optional(),
+  keyFile: z.string().optional(),
+  knownHosts: z.string().optional(),
+  instanceId: z.string().optional(),
+  /** Result of the last `targets.test` this session (absent until tested). */
+  check: z
+    .object({
+      ok: z.boolean(),
+      /** Connected and logged in (ok is false but reachable when e.g. the engine is missing). */
+      reachable: z.boolean(),
+      /** ms since epoch. */
+      at: z.number(),
+      /** Engine version on the target, when one is installed. */
+      engine: z.string().optional(),
+      freeMb: z.number().optional(),
+      /** CloudError code (`host-key-unknown`, `auth-failed`, `unreachable`, `engine-mismatch`, …). */
+      code: z.string().optional(),
+      error: z.string().optional(),
+    })
+    .optional(),
+});
+export type TargetStatus = z.infer<typeof TargetStatusSchema>;
+
+/** A host key the user must confirm before it is trusted (trust on first use). */
+export const HostKeySchema = z.object({
+  fingerprint: z.string(),
+  keyType: z.string(),
+  knownHosts: z.string(),
+});
+
+/** An EC2 instance the studio launched (core/cloud StudioInstance) plus its hourly price when known. */
+export const InstanceInfoSchema = z.object({
+  id: z.string(),
+  state: z.string(),
+  type: z.string(),
+  market: z.enum(['spot', 'on-demand']),
+  publicIp: z.string().optional(),
+  launchedAt: z.string().optional(),
+  deadline: z.string().optional(),
+  run: z.string().optional(),
+  name: z.string().optional(),
+  hourlyUsd: z.number().nullable(),
+});
+export type InstanceInfo = z.infer<typeof InstanceInfoSchema>;
+
+/** How a mirrored remote run is synced (its remote.json), null fields when not remote. */
+export const SyncStatusSchema = z.object({
+  remote: z.boolean(),
+  target: z.string().optional(),
+  host: z.string().optional(),
+  phase: z.enum(['launching', 'streaming', 'reconnecting', 'done', 'lost']).optional(),
+  message: z.string().optional(),
+  /** Bytes of the remote events.jsonl mirrored, and when the remote was last heard from (ms). */
+  eventsOffset: z.number().optional(),
+  lastContact: z.number().optional(),
+  filesMirrored: z.number().optional(),
+  following: z.boolean().optional(),
+  instanceId: z.string().optional(),
+  /** S3 prefix checkpoints are pushed to, and whether the pusher process was started. */
+  s3Prefix: z.string().optional(),
+  s3Pusher: z.boolean().optional(),
+  cost: z.object({ hourlyUsd: z.number(), seconds: z.number(), usd: z.number() }).optional(),
+});
+export type SyncStatus = z.infer<typeof SyncStatusSchema>;
+
+const TargetName = z.string().regex(/^[A-Za-z0-9_.-]+$/, 'a target name: letters, digits, _ . - only');
+
 const Empty = z.object({}).strict();
 const Ok = z.object({ ok: z.literal(true) });
 const ById = z.object({ id: RunId });
@@ -338,6 +409,75 @@ export const CALLS = {
     res: JobStarted,
   },
   'system.info': { req: Empty.prefault({}), res: SystemInfoSchema },
+  /** This machine and every SSH / EC2 target, with the last check result. */
+  'targets.list': { req: Empty.prefault({}), res: z.object({ targets: z.array(TargetStatusSchema) }) },
+  /** Save an SSH target after checking its host key. An unknown key is not trusted silently: the
+   * answer is `{ ok: false, hostKey }`; call again with `trustFingerprint` = that fingerprint to
+   * trust it (known_hosts) and save. A changed key is an error (`host-key-changed`). */
+  'targets.add': {
+    req: z.object({
+      name: TargetName,
+      host: z.string().min(1).max(255),
+      port: z.number().int().min(1).max(65535).default(22),
+      user: z.string().min(1).max(100),
+      keyFile: z.string().min(1),
+      knownHosts: z.string().min(1).optional(),
+      remoteRoot: z.string().min(1).optional(),
+      trustFingerprint: z.string().optional(),
+    }),
+    res: z.union([
+      z.object({ ok: z.literal(true), target: TargetStatusSchema, trusted: HostKeySchema.optional() }),
+      z.object({ ok: z.literal(false), hostKey: HostKeySchema }),
+    ]),
+  },
+  /** Connect, check the engine version and free disk; the result is kept for targets.list. */
+  'targets.test': { req: z.object({ id: TargetName }), res: TargetStatusSchema },
+  'targets.remove': { req: z.object({ id: TargetName }), res: z.object({ removed: z.boolean() }) },
+  /** Studio EC2 instances; `configured` false (and no instances) without EC2 settings. */
+  'instances.list': {
+    req: Empty.prefault({}),
+    res: z.object({
+      configured: z.boolean(),
+      instances: z.array(InstanceInfoSchema),
+      /** The settings' defaults for the launch form. */
+      defaults: z
+        .object({
+          instanceType: z.string(),
+          ami: z.string(),
+          keyName: z.string(),
+          securityGroupIds: z.array(z.string()),
+          volumeGb: z.number(),
+          market: z.enum(['on-demand', 'spot']),
+          maxHours: z.number(),
+        })
+        .optional(),
+    }),
+  },
+  /** Launch an instance from the EC2 settings with these overrides (it powers off after maxHours). */
+  'instances.launch': {
+    req: z.object({
+      name: z.string().min(1).max(100),
+      instanceType: z.string().min(1).optional(),
+      ami: z
+        .string()
+        .regex(/^ami-[0-9a-f]+$/, 'an AMI id (ami-…)')
+        .optional(),
+      keyName: z.string().min(1).optional(),
+      securityGroupIds: z.array(z.string().min(1)).optional(),
+      volumeGb: z.number().int().min(8).max(16384).optional(),
+      market: z.enum(['on-demand', 'spot']).optional(),
+      maxHours: z.number().positive().max(720).optional(),
+    }),
+    res: InstanceInfoSchema,
+  },
+  'instances.terminate': {
+    req: z.object({ id: z.string().regex(/^i-[0-9a-f]+$/, 'an instance id (i-…)') }),
+    res: Ok,
+  },
+  /** Sync state of a run mirrored from a remote target (remote: false for local runs). */
+  'sync.status': { req: ById, res: SyncStatusSchema },
+  /** Follow a mirrored run again now (after `lost` or a restart); no-op when already followed. */
+  'sync.now': { req: ById, res: SyncStatusSchema },
 } as const;
 
 // ---------------------------------------------------------------------------------------------

@@ -17,6 +17,8 @@ const LOCAL: SystemInfo['targets'][number] = {
 
 export class RemoteBridge {
   private runs: Promise<RemoteRuns> | null = null;
+  /** The same RemoteRuns once loaded (sync questions answer without loading core/cloud). */
+  private loaded: RemoteRuns | null = null;
 
   constructor(
     private workspace: string,
@@ -25,13 +27,13 @@ export class RemoteBridge {
   ) {}
 
   private get(): Promise<RemoteRuns> {
-    this.runs ??= import('../cloud/service.ts').then(
-      (m) =>
-        new m.RemoteRuns(this.workspace, {
-          onLink: () => this.onChange(),
-          onEnd: () => this.onChange(),
-        }),
-    );
+    this.runs ??= import('../cloud/service.ts').then((m) => {
+      this.loaded = new m.RemoteRuns(this.workspace, {
+        onLink: () => this.onChange(),
+        onEnd: () => this.onChange(),
+      });
+      return this.loaded;
+    });
     return this.runs;
   }
 
@@ -53,6 +55,15 @@ export class RemoteBridge {
     const root = runsDir(this.workspace);
     if (!existsSync(root) || !readdirSync(root).some((id) => this.isRemote(id))) return;
     void this.get().then((r) => r.reattachAll());
+  }
+
+  /** Follow a mirrored run now (no-op when already followed). */
+  async follow(runId: string): Promise<void> {
+    (await this.get()).follow(runId);
+  }
+  /** Whether this studio follows the run right now (false before core/cloud was loaded). */
+  isFollowing(runId: string): boolean {
+    return this.loaded?.following.includes(runId) ?? false;
   }
 
   async start(target: string, o: { preset?: string; sets: string[]; name?: string }): Promise<string> {

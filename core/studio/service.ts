@@ -42,6 +42,7 @@ import { readEventPage } from './eventLog.ts';
 import { resolveRunFile, runDirOf } from './files.ts';
 import { JobManager } from './jobs.ts';
 import { RemoteBridge } from './remote.ts';
+import { TargetsBridge } from './targets.ts';
 import { RunStatsCache, toApiRunInfo } from './runInfo.ts';
 import { RunsWatcher } from './runsWatcher.ts';
 import { systemInfo } from './system.ts';
@@ -93,6 +94,7 @@ export function createNodeStudio(opts: NodeStudioOptions): NodeStudio {
   const reveal = opts.reveal ?? defaultReveal;
   const remote = new RemoteBridge(workspace, () => watcher.check());
   remote.reattach();
+  const targets = new TargetsBridge(workspace, remote);
 
   const info = (dir: string): RunInfo => toApiRunInfo(readRunDir(dir), stats.get(dir));
   const runInfo = (id: string): RunInfo => info(runDirOf(workspace, id));
@@ -355,6 +357,18 @@ export function createNodeStudio(opts: NodeStudioOptions): NodeStudio {
       );
       return { jobId };
     },
+    'targets.list': async () => ({ targets: await targets.list() }),
+    'targets.add': (req) => targets.add(req),
+    'targets.test': (req) => targets.test(req.id),
+    'targets.remove': async (req) => ({ removed: await targets.remove(req.id) }),
+    'instances.list': () => targets.instances(),
+    'instances.launch': (req) => targets.launch(req),
+    'instances.terminate': async (req) => {
+      await targets.terminate(req.id);
+      return { ok: true as const };
+    },
+    'sync.status': (req) => targets.sync(req.id),
+    'sync.now': (req) => targets.syncNow(req.id),
     'system.info': async () => ({
       ...systemInfo(workspace, opts.transport),
       targets: await remote.targets(),
