@@ -10,12 +10,14 @@ import { NewRunPage } from './newrun/NewRunPage.tsx';
 import { RunPage } from './runview/RunPage.tsx';
 import { ComparePage } from './compare/ComparePage.tsx';
 import { ExportPage } from './export/ExportPage.tsx';
+import { TargetsPage } from './targets/TargetsPage.tsx';
 
 const NAV: { view: View; label: string; icon: string }[] = [
   { view: 'runs', label: 'Runs', icon: '☰' },
   { view: 'new', label: 'New run', icon: '+' },
   { view: 'compare', label: 'Compare', icon: '⇄' },
   { view: 'export', label: 'Export', icon: '⇩' },
+  { view: 'targets', label: 'Targets', icon: '⌁' },
 ];
 
 const isTyping = (t: EventTarget | null) =>
@@ -184,6 +186,7 @@ export function App() {
         {view === 'run' && <RunPage />}
         {view === 'compare' && <ComparePage />}
         {view === 'export' && <ExportPage />}
+        {view === 'targets' && <TargetsPage />}
       </main>
       <CommandPalette />
       <Toasts />

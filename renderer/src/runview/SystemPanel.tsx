@@ -5,6 +5,7 @@ import { CurveChart } from '../charts/CurveChart.tsx';
 import { historySeries } from '../charts/series.ts';
 import { fmtNum, fmtParams } from '../components/format.ts';
 import { useStudio, useStudioShallow } from '../store/index.ts';
+import { RemoteSyncCard } from './RemoteSyncCard.tsx';
 
 export function SystemPanel({ run }: { run: RunInfo }) {
   const h = useStudio((s) => s.histories[run.id]);
@@ -68,6 +69,7 @@ export function SystemPanel({ run }: { run: RunInfo }) {
           </dl>
         </div>
       </div>
+      <RemoteSyncCard runId={run.id} />
       <div className="grid-charts">
         <CurveChart title="ms per step" series={series.ms} {...opts} />
         <CurveChart title="Images per second" series={series.ips} {...opts} />
