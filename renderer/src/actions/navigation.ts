@@ -68,6 +68,15 @@ export const goExport: Action = {
   perform: ({ store }) => store.getState().navigate('export'),
 };
 
+export const goTargets: Action = {
+  id: 'view.targets',
+  label: 'Targets: SSH hosts, EC2 instances',
+  keywords: ['remote', 'ssh', 'ec2', 'cloud', 'instance', 'host'],
+  shortcut: 'Alt+5',
+  keyTest: (e) => e.altKey && e.key === '5',
+  perform: ({ store }) => store.getState().navigate('targets'),
+};
+
 export const openPalette: Action = {
   id: 'palette.open',
   label: 'Command palette',

@@ -13,6 +13,7 @@ export const ALL_ACTIONS = [
   navigation.openSelectedRun,
   navigation.compareSelected,
   navigation.goExport,
+  navigation.goTargets,
   navigation.openPalette,
   runControl.stopRun,
   runControl.resumeRun,
