@@ -16,7 +16,12 @@ const api = createStudioApi(picked.transport, picked.token);
 const store = createStudioStore();
 const sync = createStudioSync(api, store);
 const actions = createActionManager({ store, api, sync });
-void sync.start();
+// `#targets`, `#runs`, … open that screen (links from docs and the CLI; after the first-start redirect).
+const LINKABLE = ['runs', 'new', 'compare', 'export', 'targets'] as const;
+void sync.start().then(() => {
+  const view = location.hash.slice(1) as (typeof LINKABLE)[number];
+  if (LINKABLE.includes(view)) store.getState().navigate(view);
+});
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -76,7 +76,6 @@ export function TargetsPage() {
                 <th>name</th>
                 <th>kind</th>
                 <th>address</th>
-                <th>key file</th>
                 <th>status</th>
                 <th>engine</th>
                 <th>last error</th>
@@ -90,8 +89,9 @@ export function TargetsPage() {
                     <b>{t.id}</b>
                   </td>
                   <td>{t.kind}</td>
-                  <td className="mono">{t.kind === 'local' ? t.label : `${t.user}@${t.host}:${t.port}`}</td>
-                  <td className="mono dim">{t.keyFile ?? ''}</td>
+                  <td className="mono" title={t.keyFile ? `key ${t.keyFile}` : undefined}>
+                    {t.kind === 'local' ? t.label : `${t.user}@${t.host}:${t.port}`}
+                  </td>
                   <td data-testid="target-status">
                     <TargetState t={t} testing={testing.has(t.id)} />
                   </td>
@@ -101,7 +101,7 @@ export function TargetsPage() {
                       <span className="dim"> · {(t.check.freeMb / 1000).toFixed(1)} GB free</span>
                     )}
                   </td>
-                  <td data-testid="target-error" style={{ maxWidth: 420, whiteSpace: 'normal' }}>
+                  <td data-testid="target-error" style={{ maxWidth: 520, whiteSpace: 'normal' }}>
                     {t.check && !t.check.ok && (
                       <>
                         <div style={{ color: 'var(--err)' }}>
@@ -151,12 +151,24 @@ export function TargetsPage() {
   );
 }
 
+/** Why no session was opened, when the host answered but refused us. */
+const NOT_CONNECTED: Record<string, string> = {
+  'auth-failed': 'login refused',
+  'host-key-unknown': 'host key not trusted',
+  'host-key-changed': 'host key changed',
+  'bad-config': 'invalid settings',
+};
+
 function TargetState({ t, testing }: { t: TargetStatus; testing: boolean }) {
   if (t.kind === 'local') return <span style={{ color: 'var(--ok)' }}>● available</span>;
   if (testing) return <span className="dim">testing…</span>;
   if (!t.check) return <span className="dim">not tested</span>;
   const color = t.check.ok ? 'var(--ok)' : t.check.reachable ? 'var(--warn)' : 'var(--err)';
-  const label = t.check.ok ? 'ready' : t.check.reachable ? 'reachable, not ready' : 'unreachable';
+  const label = t.check.ok
+    ? 'ready'
+    : t.check.reachable
+      ? 'reachable, not ready'
+      : (NOT_CONNECTED[t.check.code ?? ''] ?? 'unreachable');
   return (
     <span style={{ color }} title={new Date(t.check.at).toLocaleString()}>
       ● {label} <span className="faint">{fmtAgo(t.check.at)}</span>

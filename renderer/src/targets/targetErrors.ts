@@ -6,7 +6,7 @@ const HINTS: Record<string, string> = {
   'auth-failed': 'Wrong credentials: check the user name and that the key file is authorised on the server.',
   unreachable: 'Unreachable: check host, port, network and that sshd runs.',
   timeout: 'Timed out: the host did not answer in time.',
-  'engine-mismatch': 'Engine missing or another version: install it with `mtl-studio remote install <name>`.',
+  'engine-mismatch': 'Engine missing or another version on the target.',
   'bad-config': 'Invalid target settings.',
 };
 

@@ -119,7 +119,7 @@ describe('Targets page', () => {
     // added targets are tested at once; this one has wrong credentials
     const row = () => document.querySelector('[data-target="gpu"]') as HTMLElement;
     await waitFor(() =>
-      expect(within(row()).getByTestId('target-status').textContent).toMatch(/unreachable/),
+      expect(within(row()).getByTestId('target-status').textContent).toMatch(/login refused/),
     );
     expect(within(row()).getByTestId('target-error').textContent).toMatch(
       /Wrong credentials.*authentication methods failed/,
