@@ -24,7 +24,20 @@ const nodeBuiltins = [
 const noNode = nodeBuiltins.flatMap((m) => [m, `node:${m}`, `${m}/*`, `node:${m}/*`]);
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'test/fixtures/**', 'renderer/dist/**', '**/*.py'] },
+  {
+    // Build outputs and local scratch (all gitignored) are not ours to lint.
+    ignores: [
+      'node_modules/**',
+      'dist/**',
+      'test/fixtures/**',
+      'renderer/dist/**',
+      '**/*.py',
+      '.device-carry/**',
+      'test-artifacts/**',
+      'tmp/**',
+      'coverage/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

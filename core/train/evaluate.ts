@@ -4,7 +4,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ExperimentConfig } from '../api/config/schema.ts';
 import type { LossTerms, SplitMetrics } from '../api/events.ts';
-import { denormalizeDepth, type Normalization } from '../data/depthUnits.ts';
+import { decodeDepth, encodeDepth } from '../data/depthCodec.ts';
+import { denormalizeDepth, denormalizeDepthTensor, type Normalization } from '../data/depthUnits.ts';
 import type { Loader } from '../data/loader.ts';
 import { SplitMetricsAccumulator } from '../metrics/split.ts';
 import type { MultiTaskModel } from '../model/model.ts';
@@ -54,7 +55,9 @@ export async function evaluate(model: MultiTaskModel, o: EvaluateOptions): Promi
           semseg: tf.tensor3d(b.semseg, [n, h, w], 'int32'),
           depth: tf.tensor3d(b.depth, [n, h, w]),
         };
-        const l = multiTaskLoss(pred, targets, o.loss);
+        const l = multiTaskLoss(pred, targets, o.loss, {
+          depthToMeters: (t) => denormalizeDepthTensor(t, o.norm.depth),
+        });
         return [classes, pred.depth, tf.stack([l.total, l.semseg, l.depth])];
       }
       return [classes, pred.depth];
@@ -65,7 +68,10 @@ export async function evaluate(model: MultiTaskModel, o: EvaluateOptions): Promi
       lossT?.data() ?? null,
     ]);
     tf.dispose([classesT!, depthT!, ...(lossT ? [lossT] : [])]);
-    const predMeters = denormalizeDepth(depthNorm, o.norm.depth);
+    const rawMeters = denormalizeDepth(depthNorm, o.norm.depth);
+    // Scored as submitted: clamped to [4, 300] m and quantised by the 8-bit disparity codec (SPEC §8),
+    // so logged metrics equal what `grade` computes from the archive of the same checkpoint.
+    const predMeters = decodeDepth(encodeDepth(rawMeters, 'clamp'));
     acc.addBatch(classes, b.semseg, predMeters, b.depthMeters, n);
     if (loss) {
       lossSum.total += loss[0]! * n;
@@ -74,7 +80,7 @@ export async function evaluate(model: MultiTaskModel, o: EvaluateOptions): Promi
       lossImages += n;
     }
     hist.normalized.pred.add(depthNorm);
-    hist.meters.pred.add(predMeters);
+    hist.meters.pred.add(rawMeters);
     if (b.depthMeters && b.depth) {
       hist.meters.gt.add(b.depthMeters);
       hist.normalized.gt.add(b.depth);

@@ -72,7 +72,8 @@ async function main() {
     flushSync(() => root.render(chart(next)));
     // Charts render updates at low priority (useDeferredValue): wait until this one shows the new point.
     const expected = String(POINTS + u + 1);
-    while (document.querySelector('[data-testid="chart"]')?.getAttribute('data-points') !== expected) await nextFrame();
+    while (document.querySelector('[data-testid="chart"]')?.getAttribute('data-points') !== expected)
+      await nextFrame();
     times.push(performance.now() - t);
   }
   const paths = document.querySelectorAll('path.recharts-curve').length;
