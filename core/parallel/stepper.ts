@@ -3,6 +3,7 @@
 // `train.threads` and the backend. With replicas the main model is stale between steps: call
 // sync() before reading it (validation, checkpoints, the end of training).
 import type { ExperimentConfig } from '../api/config/schema.ts';
+import type { LossOptions } from '../train/losses.ts';
 import type { LossTerms } from '../api/events.ts';
 import type { MultiTaskModel } from '../model/model.ts';
 import type { Optimizer } from '../train/optimizers.ts';
@@ -26,15 +27,20 @@ export async function createStepper(
   optimizer: Optimizer,
   backendName: string,
   batchSize: number,
+  lossOpts: LossOptions = {},
 ): Promise<TrainStepper> {
   const threads = resolveThreads(cfg.train.threads, backendName, batchSize);
+  if (threads > 1 && cfg.loss.depth === 'silog') {
+    // The replicas would need the dataset's depth statistics for silog's metres; not wired yet.
+    throw new Error('loss.depth = silog is not supported with train.threads > 1 yet; set train.threads=1');
+  }
   if (threads === 1) {
     return {
       threads,
       step: async (batch) => {
         const tensors = batchTensors(batch);
         try {
-          return await trainStep(model, optimizer, tensors, cfg.loss);
+          return await trainStep(model, optimizer, tensors, cfg.loss, lossOpts);
         } finally {
           disposeBatch(tensors);
         }
