@@ -11,7 +11,13 @@ echo "== typecheck"
 npx tsc -p tsconfig.json --noEmit
 npx tsc -p tsconfig.api.json --noEmit
 echo "== unit and integration tests"
-npx vitest run "$@"
+mkdir -p test-artifacts
+npx vitest run --reporter=default --reporter=json --outputFile.json=test-artifacts/unit.json "$@"
 echo "== end-to-end tests (mtl-studio serve in Debian's Chromium; Electron where its binary exists)"
 npm run --silent build:renderer -- --logLevel warn
-npx vitest run --config vitest.e2e.config.ts
+npx vitest run --config vitest.e2e.config.ts --reporter=default --reporter=json --outputFile.json=test-artifacts/e2e.json
+node -e '
+const r = ["unit", "e2e"].map((n) => require(`./test-artifacts/${n}.json`));
+const sum = (k) => r.reduce((a, x) => a + x[k], 0);
+console.log(`${sum("numPassedTests")} passed, ${sum("numFailedTests")} failed, ${sum("numPendingTests") + sum("numTodoTests")} skipped`);
+'
