@@ -88,7 +88,7 @@ describe('runs command', () => {
     w.close();
 
     const list = await run('runs', 'list');
-    expect(list).toMatch(new RegExp(`${r.id}\\s+completed\\s+2/6\\s+20\\s+30\\.00\\s+60\\.00\\s+30\\.00`));
+    expect(list).toMatch(new RegExp(`${r.id}\\s+completed\\s+2/8\\s+20\\s+30\\.00\\s+60\\.00\\s+30\\.00`));
 
     await run('runs', 'note', 'alpha', 'table 2, row 3');
     await run('runs', 'tag', r.id.slice(-4), 'ablation');

@@ -45,7 +45,7 @@ describe('config form generated from the schema', () => {
     renderStudio(<NewRunPage />, f);
     expect((screen.getByTestId('preset-select') as HTMLSelectElement).value).toBe('quick-cpu');
     expect((screen.getByTestId('preset-select') as HTMLSelectElement).options[0].value).toBe('quick-cpu');
-    expect(field('train.epochs').value).toBe('6'); // from the preset
+    expect(field('train.epochs').value).toBe('8'); // from the preset
     fireEvent.change(field('train.cropSize'), { target: { value: '100' } });
     expect(error('train.cropSize')?.textContent).toMatch(/multiple of 32/);
     expect((screen.getByTestId('start-run') as HTMLButtonElement).disabled).toBe(true);
