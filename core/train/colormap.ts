@@ -2,6 +2,7 @@
 // a depth colormap, an error colormap, and a grey checkerboard wherever there is no value.
 import { CLASS_COLORS, NUM_CLASSES } from '../data/classes.ts';
 import { DEPTH_MAX_M, DEPTH_MIN_M } from '../data/depthCodec.ts';
+import { turbo } from '../api/turbo.ts';
 
 /** RGB bytes [H·W·3]. */
 export type RgbImage = { height: number; width: number; data: Uint8Array };
@@ -9,21 +10,6 @@ export type RgbImage = { height: number; width: number; data: Uint8Array };
 const CHECKER = 8; // px per square
 const checker = (x: number, y: number): number =>
   (Math.floor(x / CHECKER) + Math.floor(y / CHECKER)) & 1 ? 150 : 105;
-
-/** Turbo colormap (Google, polynomial fit), t in [0, 1] → RGB bytes. */
-export function turbo(t: number): [number, number, number] {
-  const x = Math.min(1, Math.max(0, t));
-  const r =
-    0.13572138 +
-    x * (4.6153926 + x * (-42.66032258 + x * (132.13108234 + x * (-152.94239396 + x * 59.28637943))));
-  const g =
-    0.09140261 + x * (2.19418839 + x * (4.84296658 + x * (-14.18503333 + x * (4.27729857 + x * 2.82956604))));
-  const b =
-    0.1066733 +
-    x * (12.64194608 + x * (-60.58204836 + x * (110.36276771 + x * (-89.90310912 + x * 27.34824973))));
-  const to8 = (v: number) => Math.round(255 * Math.min(1, Math.max(0, v)));
-  return [to8(r), to8(g), to8(b)];
-}
 
 function paint(height: number, width: number, colour: (i: number) => readonly number[] | null): RgbImage {
   const data = new Uint8Array(height * width * 3);

@@ -1,5 +1,6 @@
 // Depth maps for display: decode the Miniscapes uint8 disparity PNG (SPEC §2), choose a range shared
 // by ground truth and prediction (fixed or percentile), map through a colormap; invalid = NaN.
+import { turbo } from '../../../core/api/turbo.ts';
 
 const D_MIN = 1 / 300; // disparity at v = 1 (300 m)
 const D_MAX = 1 / 4; // disparity at v = 255 (4 m)
@@ -43,20 +44,8 @@ export function resolveRange(range: DepthRange, maps: readonly ArrayLike<number>
 export const COLORMAPS = ['turbo', 'viridis', 'magma', 'gray'] as const;
 export type Colormap = (typeof COLORMAPS)[number];
 
-/** Turbo (Google's polynomial fit) — the map the trainer uses for its depth PNGs, so it is exact here. */
-export function turbo(t: number): [number, number, number] {
-  const x = Math.min(1, Math.max(0, t));
-  const r =
-    0.13572138 +
-    x * (4.6153926 + x * (-42.66032258 + x * (132.13108234 + x * (-152.94239396 + x * 59.28637943))));
-  const g =
-    0.09140261 + x * (2.19418839 + x * (4.84296658 + x * (-14.18503333 + x * (4.27729857 + x * 2.82956604))));
-  const b =
-    0.1066733 +
-    x * (12.64194608 + x * (-60.58204836 + x * (110.36276771 + x * (-89.90310912 + x * 27.34824973))));
-  const to8 = (v: number) => Math.round(255 * Math.min(1, Math.max(0, v)));
-  return [to8(r), to8(g), to8(b)];
-}
+/** Turbo: the map the trainer uses for its depth PNGs, so reading depth back from them is exact. */
+export { turbo };
 
 // Anchor colours sampled from the matplotlib maps; linear interpolation between anchors is close enough
 // for display and keeps the bundle small.
