@@ -8,5 +8,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     maxWorkers: 2,
+    // Two test files run at once on the 2-core CI machine: one wasm kernel thread each ('auto' would
+    // start a pool per file). The threaded backend has its own tests with an explicit count.
+    env: { MTL_BACKEND_THREADS: '1' },
   },
 });

@@ -17,7 +17,7 @@ const b = Number(batchArg);
 const steps = Number(stepsArg);
 
 const cfg = resolveConfig({ preset, sets: [`backend=${backend}`] });
-await initBackend(cfg.backend);
+await initBackend(cfg.backend, { threads: cfg.backendThreads });
 const model = buildModel(cfg.model, { seed: cfg.seed });
 const optimizer = createOptimizer(cfg.optimizer);
 const batch = tf.tidy(() => ({

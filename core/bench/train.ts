@@ -64,7 +64,7 @@ function randomBatch(b: number, h: number, w: number): BatchTensors {
 }
 
 export async function benchCase(c: BenchCase): Promise<BenchResult> {
-  const backend = await initBackend(c.config.backend);
+  const backend = await initBackend(c.config.backend, { threads: c.config.backendThreads });
   const cfg = c.config;
   const model = buildModel(cfg.model, { seed: cfg.seed });
   const optimizer = createOptimizer({

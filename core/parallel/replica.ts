@@ -4,6 +4,7 @@
 // the optimizer step with the summed gradient, identical on every replica, so the replicas' weights
 // stay equal without broadcasting them. BN running statistics are each replica's own (of its
 // shard); replica 0's are the ones reported (as PyTorch DDP broadcasts rank 0's buffers).
+import { availableParallelism } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { buildModel } from '../model/registry.ts';
 import { initBackend } from '../runtime/index.ts';
@@ -20,7 +21,12 @@ const port = parentPort!;
 const send = (m: FromReplica): void => port.postMessage(m);
 
 const { config, layout, rank, world } = init;
-await initBackend(config.backend);
+// The cores are shared between the replicas: 'auto' gives each its share of kernel threads.
+const kernelThreads =
+  config.backendThreads === 'auto'
+    ? Math.max(1, Math.floor(availableParallelism() / world))
+    : config.backendThreads;
+await initBackend(config.backend, { threads: kernelThreads });
 const model = buildModel(config.model, { seed: config.seed });
 checkLayout(layout, model.trainableVariables());
 assignVariables(model.stateVariables(), init.model);

@@ -2,11 +2,17 @@
 // Every entry point calls initBackend() once before any tf op.
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs-core';
-import { getThreadsCount, version_wasm } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setThreadsCount, version_wasm } from '@tensorflow/tfjs-backend-wasm';
 import { version_cpu } from '@tensorflow/tfjs-backend-cpu';
 import { BACKENDS, type Backend } from '../api/config/schema.ts';
 import type { BackendInfo } from '../api/events.ts';
 import { registerRuntimeKernels } from './kernels/index.ts';
+import {
+  MAX_WASM_THREADS,
+  resolveWasmThreads,
+  unrefPoolWorkers,
+  withNodeWasmThreads,
+} from './wasmThreads.ts';
 
 type ConcreteBackend = Exclude<Backend, 'auto'>;
 
@@ -18,7 +24,14 @@ const NODE_PACKAGES = {
 } as const;
 
 const require = createRequire(import.meta.url);
-let active: { choice: Backend; info: BackendInfo } | null = null;
+let active: { choice: Backend; threads: number | 'auto'; info: BackendInfo } | null = null;
+/** The wasm backend's factory, kept so the backend can be restarted with another thread count. */
+let wasmFactory: (() => tf.KernelBackend | Promise<tf.KernelBackend>) | null = null;
+
+export interface BackendOptions {
+  /** Kernel threads of the wasm backend (config `backendThreads`); 'auto' = every core. */
+  threads?: number | 'auto';
+}
 
 /** MTL_BACKEND overrides 'auto' (an explicit choice in the config or on the command line wins). */
 function effectiveChoice(choice: Backend): Backend {
@@ -30,21 +43,35 @@ function effectiveChoice(choice: Backend): Backend {
   return env as Backend;
 }
 
+/** MTL_BACKEND_THREADS overrides 'auto' the same way (the test suite sets 1: its files run in parallel). */
+function effectiveThreads(setting: number | 'auto'): number | 'auto' {
+  const env = process.env.MTL_BACKEND_THREADS?.trim();
+  if (setting !== 'auto' || !env) return setting;
+  const n = Number(env);
+  if (env !== 'auto' && !(Number.isInteger(n) && n >= 1 && n <= MAX_WASM_THREADS)) {
+    throw new Error(
+      `MTL_BACKEND_THREADS='${env}' must be 'auto' or an integer from 1 to ${MAX_WASM_THREADS}`,
+    );
+  }
+  return env === 'auto' ? 'auto' : n;
+}
+
 /**
  * Selects and initialises the backend, registers the runtime kernels (once), and returns what
  * runs. Calling it again with the same choice is a no-op; a different choice switches backends.
  * An explicit choice that cannot start throws, saying why and what can start instead.
  */
-export async function initBackend(choice: Backend = 'auto'): Promise<BackendInfo> {
+export async function initBackend(choice: Backend = 'auto', opts: BackendOptions = {}): Promise<BackendInfo> {
   const wanted = effectiveChoice(choice);
-  if (active && active.choice === wanted) return active.info;
+  const threads = effectiveThreads(opts.threads ?? 'auto');
+  if (active && active.choice === wanted && active.threads === threads) return active.info;
   registerRuntimeKernels();
   const candidates = wanted === 'auto' ? AUTO_ORDER : [wanted];
   const failures: string[] = [];
   for (const name of candidates) {
     try {
-      const info = await activate(name);
-      active = { choice: wanted, info };
+      const info = await activate(name, threads);
+      active = { choice: wanted, threads, info };
       return info;
     } catch (err) {
       failures.push(`${name}: ${(err as Error).message}`);
@@ -72,18 +99,17 @@ export function describeBackend(info: BackendInfo | null = activeBackend()): str
   return `backend: ${info.name} ${info.version}${details.length ? ` (${details.join(', ')})` : ''}`;
 }
 
-async function activate(name: ConcreteBackend): Promise<BackendInfo> {
+async function activate(name: ConcreteBackend, threads: number | 'auto'): Promise<BackendInfo> {
   switch (name) {
     case 'tensorflow-gpu':
     case 'tensorflow':
       return activateTensorflow(name);
     case 'wasm':
-      await setBackendOrThrow('wasm');
+      await startWasm(resolveWasmThreads(threads));
       return {
         name: 'wasm',
         version: version_wasm,
         simd: Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')),
-        // tfjs-backend-wasm hard-codes one thread under Node.
         threads: getThreadsCount(),
       };
     case 'cpu':
@@ -91,6 +117,30 @@ async function activate(name: ConcreteBackend): Promise<BackendInfo> {
       // The cpu backend prints a "use tfjs-node" banner on first use; we report the backend ourselves.
       (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
       return { name: 'cpu', version: version_cpu };
+  }
+}
+
+/**
+ * Starts (or restarts, when the thread count changes) the wasm backend: one thread runs the plain
+ * SIMD build, more run XNNPACK on the threaded build's pthread pool (wasmThreads.ts).
+ */
+async function startWasm(threads: number): Promise<void> {
+  wasmFactory ??= tf.findBackendFactory('wasm');
+  if (!wasmFactory) throw new Error('@tensorflow/tfjs-backend-wasm registered no backend factory');
+  const running = tf.engine().registry['wasm'] ? getThreadsCount() : null;
+  if (running === threads) return setBackendOrThrow('wasm');
+  if (running !== null) {
+    // A different thread count needs a fresh module; tensors on the old one are gone with it.
+    tf.removeBackend('wasm');
+    tf.registerBackend('wasm', wasmFactory, 2);
+  }
+  setThreadsCount(threads);
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', threads > 1);
+  if (threads === 1) return setBackendOrThrow('wasm');
+  await withNodeWasmThreads(threads, () => setBackendOrThrow('wasm'));
+  unrefPoolWorkers(tf.backend());
+  if (getThreadsCount() !== threads) {
+    throw new Error(`the wasm backend started with ${getThreadsCount()} threads instead of ${threads}`);
   }
 }
 

@@ -37,7 +37,7 @@ export async function restoreRun(
   if (opts.overrides) config = opts.overrides(config);
   const kind = opts.checkpoint ?? 'best';
   const path = checkpointPath(runDir, kind);
-  const backend = await initBackend(opts.backend ?? config.backend);
+  const backend = await initBackend(opts.backend ?? config.backend, { threads: config.backendThreads });
   const root = await resolveDataRoot(workspace, config.data);
   const norm = await normalization(root, config.data.depthUnit);
   const model = buildModel(config.model, { seed: config.seed });

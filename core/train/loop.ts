@@ -83,7 +83,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   let status: RunStatus = 'failed';
   try {
     // ---- backend ---------------------------------------------------------------------------------
-    const backend = await initBackend(cfg.backend);
+    const backend = await initBackend(cfg.backend, { threads: cfg.backendThreads });
 
     // ---- data: root (synthetic generated on first use), normalisation, loaders -----------------
     const root = await resolveDataRoot(o.workspace, cfg.data, {

@@ -136,6 +136,8 @@ export const ExperimentConfig = z
     name: z.string().min(1).max(200).default('experiment'),
     seed: z.number().int().nonnegative().default(0),
     backend: z.enum(BACKENDS).default('auto'),
+    /** Kernel threads of the wasm backend (XNNPACK's pool, up to 8): 'auto' = every core. */
+    backendThreads: z.union([z.literal('auto'), z.number().int().min(1).max(8)]).default('auto'),
     data: DataConfig.prefault({}),
     train: TrainConfig.prefault({}),
     aug: AugConfig.prefault({}),

@@ -37,7 +37,7 @@ export function register(program: Command): void {
         const batch = opts.batch === undefined ? cfg.train.batchSize : Number(opts.batch);
         if (!Number.isInteger(batch) || batch < 1)
           throw new Error(`--batch expects a positive integer, got "${opts.batch}"`);
-        const info = await initBackend(cfg.backend);
+        const info = await initBackend(cfg.backend, { threads: cfg.backendThreads });
         process.stderr.write(`${describeBackend(info)}\n`);
         const net = buildModel(cfg.model, { init: 'zeros' }); // shapes only: no random draws
         try {

@@ -17,18 +17,25 @@ const hasTfjsNode = (() => {
 
 describe('initBackend', () => {
   const savedEnv = process.env.MTL_BACKEND;
+  const savedThreads = process.env.MTL_BACKEND_THREADS;
   afterEach(() => {
     if (savedEnv === undefined) delete process.env.MTL_BACKEND;
     else process.env.MTL_BACKEND = savedEnv;
+    if (savedThreads === undefined) delete process.env.MTL_BACKEND_THREADS;
+    else process.env.MTL_BACKEND_THREADS = savedThreads;
   });
 
-  it.skipIf(hasTfjsNode)('auto falls through to wasm with SIMD and one thread in Node', async () => {
-    delete process.env.MTL_BACKEND;
-    const info = await initBackend('auto');
-    expect(info).toMatchObject({ name: 'wasm', version: tf.version_core, simd: true, threads: 1 });
-    expect(tf.getBackend()).toBe('wasm');
-    expect(describeBackend()).toBe(`backend: wasm ${tf.version_core} (SIMD, 1 thread)`);
-  });
+  it.skipIf(hasTfjsNode)(
+    'auto falls through to wasm with SIMD (one thread as MTL_BACKEND_THREADS=1 says)',
+    async () => {
+      delete process.env.MTL_BACKEND;
+      process.env.MTL_BACKEND_THREADS = '1';
+      const info = await initBackend('auto');
+      expect(info).toMatchObject({ name: 'wasm', version: tf.version_core, simd: true, threads: 1 });
+      expect(tf.getBackend()).toBe('wasm');
+      expect(describeBackend()).toBe(`backend: wasm ${tf.version_core} (SIMD, 1 thread)`);
+    },
+  );
 
   it('is a no-op when called again with the same choice, and switches on a new one', async () => {
     const first = await initBackend('cpu');
@@ -44,6 +51,13 @@ describe('initBackend', () => {
     process.env.MTL_BACKEND = 'cpu';
     expect((await initBackend('auto')).name).toBe('cpu');
     expect((await initBackend('wasm')).name).toBe('wasm');
+  });
+
+  it('rejects an MTL_BACKEND_THREADS value that is not a thread count, naming it', async () => {
+    process.env.MTL_BACKEND_THREADS = '0';
+    await expect(initBackend('wasm')).rejects.toThrow(
+      /MTL_BACKEND_THREADS='0' must be 'auto' or an integer from 1 to 8/,
+    );
   });
 
   it('rejects an MTL_BACKEND value that is not a backend, naming it', async () => {
