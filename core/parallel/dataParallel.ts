@@ -12,6 +12,7 @@
 // the size-weighted mean of shard gradients (DDP's average). Only for cpu/wasm: TensorFlow backends
 // already use every core.
 import type { Worker } from 'node:worker_threads';
+import type { DepthNormalization } from '../data/depthUnits.ts';
 import type { ExperimentConfig } from '../api/config/schema.ts';
 import type { LossTerms } from '../api/events.ts';
 import { spawnTsWorker } from '../data/tsWorker.ts';
@@ -70,6 +71,7 @@ export class DataParallelTrainer {
     model: MultiTaskModel,
     optimizer: Optimizer,
     threads: number,
+    depthNorm?: DepthNormalization,
   ): Promise<DataParallelTrainer> {
     if (!(threads >= 2)) throw new Error(`data-parallel training needs ≥ 2 threads, got ${threads}`);
     const layout = paramLayout(model.trainableVariables());
@@ -87,6 +89,7 @@ export class DataParallelTrainer {
         rank,
         world: threads,
         config,
+        ...(depthNorm ? { depthNorm } : {}),
         layout,
         ...shared,
         model: modelState,

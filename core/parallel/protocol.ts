@@ -1,6 +1,7 @@
 // Messages between the main thread (dataParallel.ts) and the replica threads (replica.ts).
 import type { ExperimentConfig } from '../api/config/schema.ts';
 import type { LossTerms } from '../api/events.ts';
+import type { DepthNormalization } from '../data/depthUnits.ts';
 import type { ParamLayout } from './layout.ts';
 
 /** Named float32 arrays: model state (parameters + BN running statistics) or optimizer state. */
@@ -18,6 +19,8 @@ export interface ReplicaInit {
   rank: number;
   world: number;
   config: ExperimentConfig;
+  /** The dataset's depth statistics (silog's metres); absent when the loss does not need them. */
+  depthNorm?: DepthNormalization;
   layout: ParamLayout;
   /** world × layout.total floats: each replica's weighted gradient. */
   grads: SharedArrayBuffer;

@@ -6,6 +6,8 @@
 // shard); replica 0's are the ones reported (as PyTorch DDP broadcasts rank 0's buffers).
 import { availableParallelism } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
+import type * as tf from '@tensorflow/tfjs-core';
+import { denormalizeDepthTensor } from '../data/depthUnits.ts';
 import { buildModel } from '../model/registry.ts';
 import { initBackend } from '../runtime/index.ts';
 import { createOptimizer } from '../train/optimizers.ts';
@@ -33,6 +35,8 @@ assignVariables(model.stateVariables(), init.model);
 const optimizer = createOptimizer(config.optimizer);
 if (init.optimizer) restoreOptimizer(optimizer, init.optimizer);
 
+const depthNorm = init.depthNorm;
+const lossOpts = depthNorm ? { depthToMeters: (t: tf.Tensor) => denormalizeDepthTensor(t, depthNorm) } : {};
 const grads = new Float32Array(init.grads);
 const mySlot = grads.subarray(rank * layout.total, (rank + 1) * layout.total);
 const reduced = new Float32Array(init.reduced);
@@ -44,7 +48,7 @@ async function step(m: Extract<ToReplica, { type: 'step' }>): Promise<FromReplic
   const batch = batchTensors(m.shard);
   let result;
   try {
-    result = await shardGradients(model, batch, config.loss, layout, m.weight, mySlot);
+    result = await shardGradients(model, batch, config.loss, layout, m.weight, mySlot, lossOpts);
   } finally {
     disposeBatch(batch);
   }

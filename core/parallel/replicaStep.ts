@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { ExperimentConfig } from '../api/config/schema.ts';
 import type { LossTerms } from '../api/events.ts';
 import type { MultiTaskModel } from '../model/model.ts';
-import { multiTaskLoss } from '../train/losses.ts';
+import { multiTaskLoss, type LossOptions } from '../train/losses.ts';
 import type { Optimizer } from '../train/optimizers.ts';
 import type { BatchTensors } from '../train/step.ts';
 import type { ParamLayout } from './layout.ts';
@@ -21,13 +21,14 @@ export async function shardGradients(
   layout: ParamLayout,
   weight: number,
   out: Float32Array,
+  lossOpts: LossOptions = {},
 ): Promise<{ terms: LossTerms; missing: Set<string> }> {
   const params = model.trainableVariables();
   const { terms, grads } = tf.tidy(() => {
     let parts: tf.Scalar[] = [];
     const { value, grads } = tf.variableGrads(() => {
       const o = model.forward(batch.rgb, true);
-      const loss = multiTaskLoss(o, batch, lossCfg);
+      const loss = multiTaskLoss(o, batch, lossCfg, lossOpts);
       parts = [tf.keep(loss.semseg), tf.keep(loss.depth)];
       return loss.total;
     }, [...params.values()]);

@@ -2,8 +2,9 @@
 // (core/train/step.ts on the main model) or data-parallel replicas (dataParallel.ts), picked from
 // `train.threads` and the backend. With replicas the main model is stale between steps: call
 // sync() before reading it (validation, checkpoints, the end of training).
+import type * as tf from '@tensorflow/tfjs-core';
 import type { ExperimentConfig } from '../api/config/schema.ts';
-import type { LossOptions } from '../train/losses.ts';
+import { denormalizeDepthTensor, type DepthNormalization } from '../data/depthUnits.ts';
 import type { LossTerms } from '../api/events.ts';
 import type { MultiTaskModel } from '../model/model.ts';
 import type { Optimizer } from '../train/optimizers.ts';
@@ -27,14 +28,14 @@ export async function createStepper(
   optimizer: Optimizer,
   backendName: string,
   batchSize: number,
-  lossOpts: LossOptions = {},
+  /** The dataset's depth statistics: silog measures in metres. */
+  depthNorm?: DepthNormalization,
 ): Promise<TrainStepper> {
   const threads = resolveThreads(cfg.train.threads, backendName, batchSize);
-  if (threads > 1 && cfg.loss.depth === 'silog') {
-    // The replicas would need the dataset's depth statistics for silog's metres; not wired yet.
-    throw new Error('loss.depth = silog is not supported with train.threads > 1 yet; set train.threads=1');
-  }
   if (threads === 1) {
+    const lossOpts = depthNorm
+      ? { depthToMeters: (t: tf.Tensor) => denormalizeDepthTensor(t, depthNorm) }
+      : {};
     return {
       threads,
       step: async (batch) => {
@@ -49,7 +50,7 @@ export async function createStepper(
       close: async () => undefined,
     };
   }
-  const dp = await DataParallelTrainer.start(cfg, model, optimizer, threads);
+  const dp = await DataParallelTrainer.start(cfg, model, optimizer, threads, depthNorm);
   let dirty = false;
   return {
     threads,

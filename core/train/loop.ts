@@ -9,7 +9,6 @@ import { validateConfig } from '../api/config/resolve.ts';
 import type { RunEvent, RunStatus } from '../api/events.ts';
 import { createLoader, type Loader } from '../data/loader.ts';
 import { normalization } from '../data/stats.ts';
-import { denormalizeDepthTensor } from '../data/depthUnits.ts';
 import { resolveDataRoot } from '../data/synthetic/dataset.ts';
 import type { MultiTaskModel } from '../model/model.ts';
 import { loadPretrainedEncoder } from '../model/node/pretrained.ts';
@@ -180,7 +179,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       optimizer,
       backend.name,
       cfg.train.batchSize,
-      { depthToMeters: (t) => denormalizeDepthTensor(t, norm.depth) },
+      norm.depth,
     ));
     emit({ type: 'status', status: 'running' });
 

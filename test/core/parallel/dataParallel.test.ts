@@ -10,22 +10,24 @@ import type { Shard } from '../../../core/parallel/protocol.ts';
 import { applyReduced, shardGradients } from '../../../core/parallel/replicaStep.ts';
 import { resolveThreads } from '../../../core/parallel/threads.ts';
 import { initBackend } from '../../../core/runtime/index.ts';
+import { denormalizeDepthTensor, type DepthNormalization } from '../../../core/data/depthUnits.ts';
+import { createStepper } from '../../../core/parallel/stepper.ts';
+import type { LossOptions } from '../../../core/train/losses.ts';
 import { createOptimizer } from '../../../core/train/optimizers.ts';
 import { batchTensors, disposeBatch } from '../../../core/train/step.ts';
 
-const cfg = resolveConfig({
-  sets: [
-    'backend=wasm',
-    'model.encoder=resnet18',
-    'model.width=0.125',
-    'model.aspp=true',
-    'model.skip=true',
-    'model.dilation=[false,false,true]',
-    'model.asppRates=[2,4,6]',
-    'optimizer.name=adam',
-    'optimizer.lr=0.001',
-  ],
-});
+const baseSets = [
+  'backend=wasm',
+  'model.encoder=resnet18',
+  'model.width=0.125',
+  'model.aspp=true',
+  'model.skip=true',
+  'model.dilation=[false,false,true]',
+  'model.asppRates=[2,4,6]',
+  'optimizer.name=adam',
+  'optimizer.lr=0.001',
+];
+const cfg = resolveConfig({ sets: baseSets });
 
 function plainBatch(seed: number, b: number, h: number, w: number): Shard {
   let s = seed;
@@ -45,6 +47,8 @@ async function referenceStep(
   optimizer: ReturnType<typeof createOptimizer>,
   batch: Shard,
   threads: number,
+  c: typeof cfg = cfg,
+  lossOpts: LossOptions = {},
 ): Promise<number> {
   const layout = paramLayout(model.trainableVariables());
   const sum = new Float32Array(layout.total);
@@ -54,7 +58,7 @@ async function referenceStep(
   for (const shard of splitBatch(batch, threads)) {
     const weight = shard.size[0] / batch.size[0];
     const t = batchTensors(shard);
-    const r = await shardGradients(model, t, cfg.loss, layout, weight, part);
+    const r = await shardGradients(model, t, c.loss, layout, weight, part, lossOpts);
     disposeBatch(t);
     for (let i = 0; i < sum.length; i++) sum[i]! += part[i]!;
     loss += weight * r.terms.total;
@@ -104,6 +108,31 @@ describe('data-parallel training', () => {
     expect(Math.max(...w0.map((x, i) => Math.abs(x - w2[i]!)))).toBeGreaterThan(1e-4);
     for (const m of [fresh, ref, model]) m.dispose();
     refOpt.dispose();
+  });
+
+  it('silog (which measures in metres) trains on replicas with the dataset depth statistics', async () => {
+    const silog = resolveConfig({ sets: [...baseSets, 'loss.depth=silog', 'train.threads=2'] });
+    const depthNorm: DepthNormalization = { unit: 'meters', mean: 40, std: 25 };
+    const model = buildModel(silog.model, { seed: 4 });
+    const optimizer = createOptimizer(silog.optimizer);
+    const ref = buildModel(silog.model, { seed: 4 });
+    const refOpt = createOptimizer(silog.optimizer);
+    const stepper = await createStepper(silog, model, optimizer, 'wasm', 4, depthNorm);
+    try {
+      expect(stepper.threads).toBe(2);
+      const batch = plainBatch(21, 4, 64, 64);
+      optimizer.lr = 0.001;
+      const terms = await stepper.step(batch);
+      const refLoss = await referenceStep(ref, refOpt, batch, 2, silog, {
+        depthToMeters: (t) => denormalizeDepthTensor(t, depthNorm),
+      });
+      expect(Number.isFinite(terms.depth) && terms.depth > 0).toBe(true);
+      expect(terms.total).toBeCloseTo(refLoss, 4);
+    } finally {
+      await stepper.close();
+      for (const m of [ref, model]) m.dispose();
+      refOpt.dispose();
+    }
   });
 
   it("resolves train.threads: 'auto' = cores on wasm/cpu, 1 on TensorFlow backends, ≤ batch", () => {
