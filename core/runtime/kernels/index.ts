@@ -17,6 +17,7 @@ import { resizeBilinearGradKernel } from './resizeBilinearGrad.ts';
 import { resizeBilinearGradConfig } from './resizeBilinearGradient.ts';
 import { resizeNearestGradKernel } from './resizeNearestGrad.ts';
 import { reverseWasmKernel } from './reverseWasm.ts';
+import { splitVWasmKernel } from './splitVWasm.ts';
 import { unsortedSegmentSumKernel } from './unsortedSegmentSum.ts';
 
 let registered = false;
@@ -47,6 +48,7 @@ export function registerRuntimeKernels(): void {
   replaceKernel(maxPoolGradKernel('wasm'));
   replaceKernel(unsortedSegmentSumKernel('wasm'));
   replaceKernel(reverseWasmKernel);
+  replaceKernel(splitVWasmKernel);
   for (const config of depthwiseBackpropKernels('wasm')) replaceKernel(config);
   replaceGradient(conv2dGradConfig);
   replaceGradient(depthwiseConv2dGradConfig);

@@ -1,10 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-
-/** The two BackendWasm methods this kernel needs (public API of tfjs-backend-wasm 4.22). */
-interface WasmHeapBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
-}
+import type { WasmHeapBackend } from './wasmHeap.ts';
 
 /**
  * Reverse on `wasm` as block copies on the wasm heap. The stock kernel computes an index per
