@@ -168,6 +168,8 @@ class Model(nn.Module):
 
 def main():
     o = json.loads(sys.argv[1])
+    if o.get("threads"):
+        torch.set_num_threads(o["threads"])
     torch.manual_seed(0)
     model = Model(o["model"])
     model.train()

@@ -23,6 +23,8 @@ export interface BenchCase {
   batch: number;
   steps: number;
   vsTorch: boolean;
+  /** PyTorch's intra-op threads; absent = PyTorch's own default. */
+  torchThreads?: number;
 }
 
 export interface BenchResult {
@@ -153,6 +155,7 @@ function torchStep(c: BenchCase, oursMs: number): Partial<BenchResult> {
     height: c.height,
     width: c.width,
     steps: c.steps,
+    threads: c.torchThreads ?? null,
   };
   const r = spawnSync(python, [script, JSON.stringify(spec)], { encoding: 'utf8', timeout: 30 * 60_000 });
   const line = r.stdout?.trim().split('\n').pop();

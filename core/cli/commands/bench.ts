@@ -62,6 +62,9 @@ export function register(program: Command): void {
     .option('--backend <name>', `backend (${BACKENDS.join(', ')})`)
     .option('--steps <n>', 'timed steps after one warm-up', (v) => Number(v), 3)
     .option('--vs-torch', 'also time the same step in PyTorch (/usr/bin/python3 with python3-torch)')
+    .option('--torch-threads <n>', "PyTorch's intra-op threads (default: PyTorch's own choice)", (v) =>
+      Number(v),
+    )
     .action(
       async (
         opts: {
@@ -72,11 +75,16 @@ export function register(program: Command): void {
           backend?: string;
           steps: number;
           vsTorch?: boolean;
+          torchThreads?: number;
         },
         cmd: Command,
       ) => {
         const g = globalOptions(cmd);
         if (!(opts.steps >= 1)) throw new Error(`--steps: expected a positive integer, got ${opts.steps}`);
+        const tt = opts.torchThreads;
+        if (tt !== undefined && !(Number.isInteger(tt) && tt >= 1)) {
+          throw new Error(`--torch-threads: expected a positive integer, got ${tt}`);
+        }
         const backendSet = opts.backend ? [`backend=${opts.backend}`] : [];
         const specs = opts.preset
           ? [{ label: opts.preset, preset: opts.preset, sets: opts.set, size: undefined, batch: undefined }]
@@ -95,6 +103,7 @@ export function register(program: Command): void {
             batch: opts.batch ?? s.batch ?? config.train.batchSize,
             steps: opts.steps,
             vsTorch: Boolean(opts.vsTorch),
+            ...(tt !== undefined ? { torchThreads: tt } : {}),
           };
           process.stderr.write(
             `bench ${c.label} (${height}x${width}, batch ${c.batch}, ${c.steps} steps)…\n`,
