@@ -8,6 +8,8 @@ export interface BackendInfo {
   simd?: boolean;
   threads?: number;
   device?: string;
+  /** Why the backend runs below what was asked (e.g. one wasm thread where 'auto' wanted more). */
+  note?: string;
 }
 
 export interface LossTerms {

@@ -96,7 +96,8 @@ export function describeBackend(info: BackendInfo | null = activeBackend()): str
   if (info.simd !== undefined) details.push(info.simd ? 'SIMD' : 'no SIMD');
   if (info.threads !== undefined) details.push(`${info.threads} thread${info.threads === 1 ? '' : 's'}`);
   if (info.device) details.push(info.device);
-  return `backend: ${info.name} ${info.version}${details.length ? ` (${details.join(', ')})` : ''}`;
+  const line = `backend: ${info.name} ${info.version}${details.length ? ` (${details.join(', ')})` : ''}`;
+  return info.note ? `${line} — ${info.note}` : line;
 }
 
 async function activate(name: ConcreteBackend, threads: number | 'auto'): Promise<BackendInfo> {
@@ -104,14 +105,25 @@ async function activate(name: ConcreteBackend, threads: number | 'auto'): Promis
     case 'tensorflow-gpu':
     case 'tensorflow':
       return activateTensorflow(name);
-    case 'wasm':
-      await startWasm(resolveWasmThreads(threads));
+    case 'wasm': {
+      const wanted = resolveWasmThreads(threads);
+      let note: string | undefined;
+      try {
+        await startWasm(wanted);
+      } catch (err) {
+        if (threads !== 'auto' || wanted === 1) throw err;
+        // 'auto' must not cost the user the backend: one thread still trains, and we say why.
+        note = `one kernel thread: the threaded wasm build did not start (${(err as Error).message})`;
+        await startWasm(1);
+      }
       return {
         name: 'wasm',
         version: version_wasm,
         simd: Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')),
         threads: getThreadsCount(),
+        ...(note ? { note } : {}),
       };
+    }
     case 'cpu':
       await setBackendOrThrow('cpu');
       // The cpu backend prints a "use tfjs-node" banner on first use; we report the backend ourselves.
@@ -127,7 +139,7 @@ async function activate(name: ConcreteBackend, threads: number | 'auto'): Promis
 async function startWasm(threads: number): Promise<void> {
   wasmFactory ??= tf.findBackendFactory('wasm');
   if (!wasmFactory) throw new Error('@tensorflow/tfjs-backend-wasm registered no backend factory');
-  const running = tf.engine().registry['wasm'] ? getThreadsCount() : null;
+  const running = tf.engine().registry['wasm'] ? getThreadsCount() : null; // null: not started
   if (running === threads) return setBackendOrThrow('wasm');
   if (running !== null) {
     // A different thread count needs a fresh module; tensors on the old one are gone with it.

@@ -44,6 +44,16 @@ export async function withNodeWasmThreads<T>(threads: number, start: () => Promi
   const dir = join(os.tmpdir(), 'mtl-studio-wasm-threads');
   const blobText = new WeakMap<Blob, string>();
   let moduleFile: string | null = null;
+  // tfjs turns errors thrown during its start into a console warning and `false`: keep ours.
+  let failure: unknown = null;
+  const keep = <R>(fn: () => R): R => {
+    try {
+      return fn();
+    } catch (e) {
+      failure ??= e;
+      throw e;
+    }
+  };
 
   const OriginalBlob = globalThis.Blob;
   const originalCreate = URL.createObjectURL.bind(URL);
@@ -56,18 +66,20 @@ export async function withNodeWasmThreads<T>(threads: number, start: () => Promi
       if (parts?.every((p) => typeof p === 'string')) {
         const text = parts.join('');
         blobText.set(this, text);
-        if (text.startsWith(MODULE_MARKER)) moduleFile = writeOnce(dir, checkModule(text), '.cjs');
+        if (text.startsWith(MODULE_MARKER))
+          moduleFile = keep(() => writeOnce(dir, checkModule(text), '.cjs'));
       }
     }
   }
   globalThis.Blob = TextBlob as typeof Blob;
-  URL.createObjectURL = (obj: Blob) => {
-    const text = blobText.get(obj);
-    if (text === undefined) return originalCreate(obj);
-    if (!moduleFile) throw new Error('wasm threads: the worker script came before the module source');
-    const workerPrelude = `URL.createObjectURL=()=>${JSON.stringify(moduleFile)};URL.revokeObjectURL=()=>{};`;
-    return writeOnce(dir, workerPrelude + text, '.cjs');
-  };
+  URL.createObjectURL = (obj: Blob) =>
+    keep(() => {
+      const text = blobText.get(obj);
+      if (text === undefined) return originalCreate(obj);
+      if (!moduleFile) throw new Error('wasm threads: the worker script came before the module source');
+      const workerPrelude = `URL.createObjectURL=()=>${JSON.stringify(moduleFile)};URL.revokeObjectURL=()=>{};`;
+      return writeOnce(dir, workerPrelude + text, '.cjs');
+    });
   os.cpus = () => Array.from({ length: 2 * threads }, () => originalCpus()[0]!);
   workerThreads.Worker = class extends OriginalWorker {
     constructor(file: string | URL, options?: import('node:worker_threads').WorkerOptions) {
@@ -75,7 +87,11 @@ export async function withNodeWasmThreads<T>(threads: number, start: () => Promi
     }
   };
   try {
-    return await start();
+    const result = await start();
+    if (failure) throw failure;
+    return result;
+  } catch (e) {
+    throw failure ?? e;
   } finally {
     globalThis.Blob = OriginalBlob;
     URL.createObjectURL = originalCreate;

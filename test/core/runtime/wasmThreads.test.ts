@@ -2,6 +2,9 @@
 // asked for, computes what one thread computes (forward, gradients, a whole training step), can be
 // switched back and forth in one process, and never keeps a finished process alive.
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../../core/api/config/resolve.ts';
@@ -93,5 +96,31 @@ describe('threaded wasm backend (Node)', () => {
     expect(r.signal, `killed by the timeout: the workers kept it alive\n${r.stderr}`).toBeNull();
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout.trim()).toBe('2');
+  });
+
+  it("falls back to one thread under 'auto' when the threaded build cannot start, and says why", () => {
+    // The worker scripts cannot be written: a file stands where their folder would be.
+    const tmp = mkdtempSync(join(tmpdir(), 'mtl-threads-'));
+    writeFileSync(join(tmp, 'mtl-studio-wasm-threads'), 'not a folder');
+    const script =
+      "import { describeBackend, initBackend } from './core/runtime/index.ts';" +
+      "const info = await initBackend('wasm', { threads: 'auto' });" +
+      'console.log(JSON.stringify({ threads: info.threads, line: describeBackend(info) }));' +
+      "await initBackend('wasm', { threads: 2 }).then(() => console.log('no error'), (e) => console.log('explicit: ' + e.message));";
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, TMPDIR: tmp, MTL_BACKEND_THREADS: 'auto' },
+    });
+    rmSync(tmp, { recursive: true, force: true });
+    expect(r.status, r.stderr).toBe(0);
+    const [first] = r.stdout.trim().split('\n');
+    const auto = JSON.parse(first!) as { threads: number; line: string };
+    expect(auto.threads).toBe(1);
+    expect(auto.line).toMatch(
+      /\(SIMD, 1 thread\) — one kernel thread: the threaded wasm build did not start \(.*EEXIST/,
+    );
+    // An explicit count is what the user asked for: no silent fallback.
+    expect(r.stdout).toMatch(/explicit: backend 'wasm' is not available:\s+wasm: .*EEXIST/);
   });
 });
