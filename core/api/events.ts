@@ -66,7 +66,10 @@ export type RunEvent =
       lr: number;
       loss: LossTerms;
       imagesPerSec: number;
+      /** Wall time of the step, waiting for its batch included. */
       msPerStep: number;
+      /** Of msPerStep, the time spent waiting for the batch: > 0 puts the data loader on the critical path. */
+      dataWaitMs?: number;
       /** tf.memory(): live tensors and bytes; process RSS. */
       memory: { tensors: number; bytes: number; rssMb: number };
     })

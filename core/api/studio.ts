@@ -48,6 +48,7 @@ export const BackendInfoSchema = z.object({
   simd: z.boolean().optional(),
   threads: z.number().optional(),
   device: z.string().optional(),
+  note: z.string().optional(),
 });
 
 /** One validation result of a run: where it was taken and all metrics. */

@@ -220,6 +220,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         for await (const batch of trainLoader.epoch(pos.epoch)) {
           if (b >= stepsPerEpoch) break;
           if (b++ < pos.batchInEpoch) continue; // consumed before the interruption
+          const tBatch = performance.now();
           const loss = await stepper.step(batch as Parameters<TrainStepper['step']>[0]); // train splits have labels
           const t1 = performance.now();
           pos = { ...pos, step: pos.step + 1, batchInEpoch: b };
@@ -229,6 +230,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
             lr: optimizer.lr,
             loss,
             msPerStep: t1 - t0,
+            dataWaitMs: tBatch - t0,
             imagesPerSec: (1000 * batch.size[0]) / (t1 - t0),
             memory: {
               tensors: mem.numTensors,

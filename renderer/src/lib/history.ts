@@ -82,6 +82,7 @@ export function ingestEvents(
         push(h, 'loss.depth', e.step, e.loss.depth, sup);
         push(h, 'lr', e.step, e.lr, sup);
         push(h, 'sys.msPerStep', e.step, e.msPerStep, sup);
+        if (e.dataWaitMs !== undefined) push(h, 'sys.dataWaitMs', e.step, e.dataWaitMs, sup);
         push(h, 'sys.imagesPerSec', e.step, e.imagesPerSec, sup);
         push(h, 'sys.rssMb', e.step, e.memory.rssMb, sup);
         push(h, 'sys.tensors', e.step, e.memory.tensors, sup);

@@ -18,7 +18,10 @@ export function SystemPanel({ run }: { run: RunInfo }) {
   }));
   const series = useMemo(
     () => ({
-      ms: [historySeries(h, 'sys.msPerStep', 'sys.msPerStep', 'ms/step', '#4e9cf5')],
+      ms: [
+        historySeries(h, 'sys.msPerStep', 'sys.msPerStep', 'ms/step', '#4e9cf5'),
+        historySeries(h, 'sys.dataWaitMs', 'sys.dataWaitMs', 'waiting for data', '#e0607e'),
+      ],
       ips: [historySeries(h, 'sys.imagesPerSec', 'sys.imagesPerSec', 'images/s', '#50c878')],
       rss: [historySeries(h, 'sys.rssMb', 'sys.rssMb', 'RSS MB', '#f5a623')],
       tensors: [historySeries(h, 'sys.tensors', 'sys.tensors', 'live tensors', '#b27cf5')],
@@ -37,7 +40,7 @@ export function SystemPanel({ run }: { run: RunInfo }) {
             <dt>backend</dt>
             <dd data-testid="backend-name">
               {backend
-                ? `${backend.name} ${backend.version}${backend.simd ? ' · SIMD' : ''}${backend.threads ? ` · ${backend.threads} thread${backend.threads === 1 ? '' : 's'}` : ''}${backend.device ? ` · ${backend.device}` : ''}`
+                ? `${backend.name} ${backend.version}${backend.simd ? ' · SIMD' : ''}${backend.threads ? ` · ${backend.threads} thread${backend.threads === 1 ? '' : 's'}` : ''}${backend.device ? ` · ${backend.device}` : ''}${backend.note ? ` — ${backend.note}` : ''}`
                 : '—'}
             </dd>
             <dt>parameters</dt>
@@ -45,6 +48,7 @@ export function SystemPanel({ run }: { run: RunInfo }) {
             <dt>step time</dt>
             <dd>
               {last ? `${fmtNum(last.msPerStep)} ms (last)` : '—'}
+              {last?.dataWaitMs !== undefined && ` · ${fmtNum(last.dataWaitMs)} ms of it waiting for data`}
               {run.msPerStep !== undefined && ` · ${fmtNum(run.msPerStep)} ms median`}
             </dd>
             <dt>throughput</dt>

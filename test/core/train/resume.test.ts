@@ -38,6 +38,11 @@ function checkArtifacts(dir: string): void {
     expect(types).toContain(t);
   expect(existsSync(checkpointPath(dir, 'best'))).toBe(true);
   for (const e of events) {
+    if (e.type === 'step') {
+      // The loader's share of each step is logged, within the step's wall time.
+      expect(e.dataWaitMs).toBeGreaterThanOrEqual(0);
+      expect(e.dataWaitMs).toBeLessThanOrEqual(e.msPerStep);
+    }
     if (e.type === 'media') {
       expect(e.samples.map((s) => s.index)).toEqual([0, 1]);
       for (const s of e.samples)
