@@ -124,6 +124,7 @@ export const EvalConfig = z
       .object({
         flip: z.boolean().default(false),
         scales: z.array(z.number().positive().max(4)).min(1).default([1]),
+        /** How the copies' class probabilities combine; depth is always averaged (a max biases it far). */
         aggregate: z.enum(['mean', 'max']).default('mean'),
       })
       .strict()
