@@ -1,8 +1,8 @@
 // Multi-threaded XNNPACK for the wasm backend under Node.
 //
 // tfjs-backend-wasm 4.22 ships a threaded SIMD build (a pthread pool of 8 emscripten workers) but
-// refuses it under Node (tensorflow/tfjs#3830) for two reasons this module works around, only while
-// the backend starts:
+// refuses it under Node (tensorflow/tfjs#3830). This module works around what stands in the way,
+// only while the backend starts:
 //  1. It hands emscripten the worker script and the module's own source as Blob URLs, which Node's
 //     worker_threads cannot load. We keep the text of every Blob built meanwhile and turn each
 //     URL.createObjectURL into a file on disk; the worker file starts with a two-line prelude that
@@ -11,7 +11,7 @@
 //  2. emscripten starts its workers with the process's own flags (execArgv): a process started
 //     with, say, --input-type or a TypeScript loader would fail or pay for it 8 times. The workers
 //     run plain CommonJS, so they start with none.
-//  3. It sizes the pool as os.cpus().length / 2 (assuming two hyper-threads per core) capped at the
+//  3. tfjs sizes the pool as os.cpus().length / 2 (assuming two hyper-threads per core) capped at the
 //     count asked for, so a 2-vCPU machine gets one thread. We report 2 × the wanted count instead.
 // The files are keyed by a hash of their contents, so every process reuses them.
 import { createHash } from 'node:crypto';
