@@ -16,6 +16,7 @@ import { replaceGradient, replaceKernel } from './registry.ts';
 import { resizeBilinearGradKernel } from './resizeBilinearGrad.ts';
 import { resizeBilinearGradConfig } from './resizeBilinearGradient.ts';
 import { resizeNearestGradKernel } from './resizeNearestGrad.ts';
+import { adamUpdateKernels } from './adamUpdate.ts';
 import { reverseWasmKernel } from './reverseWasm.ts';
 import { splitVWasmKernel } from './splitVWasm.ts';
 import { unsortedSegmentSumKernel } from './unsortedSegmentSum.ts';
@@ -49,6 +50,7 @@ export function registerRuntimeKernels(): void {
   replaceKernel(unsortedSegmentSumKernel('wasm'));
   replaceKernel(reverseWasmKernel);
   replaceKernel(splitVWasmKernel);
+  for (const config of adamUpdateKernels) replaceKernel(config);
   for (const config of depthwiseBackpropKernels('wasm')) replaceKernel(config);
   replaceGradient(conv2dGradConfig);
   replaceGradient(depthwiseConv2dGradConfig);
