@@ -28,6 +28,9 @@ export const PRESETS = {
    * (2,000 steps; docs/RESULTS.md: multitask ≈ 14, mIoU ≈ 33, SI-logRMSE ≈ 36). */
   'quick-cpu': {
     name: 'quick-cpu',
+    // Its kernels are too small to split across cores (one wasm thread measured 190–233 ms/step, two
+    // 222–295), and the data loader's worker thread gets the other core.
+    backendThreads: 1,
     data: { synthetic: { train: 2000, val: 48, test: 48, height: 64, width: 128 } },
     train: { epochs: 8, batchSize: 8, batchSizeVal: 16, cropSize: 64 },
     optimizer: { name: 'adam', lr: 2e-3 },
