@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { convGeometry, type ConvPad, type RoundingMode } from './convGeometry.ts';
-import { padOrCrop4D } from './padOrCrop.ts';
+import { padToConvWindow } from './padOrCrop.ts';
 
 /**
  * dL/dW of an NHWC conv2d as ONE forward conv on swapped axes, so it runs on the backend's fast
@@ -27,12 +27,8 @@ export function conv2dFilterGrad(
     const g = convGeometry(x.shape, filterShape, strides, pad, dilations, dimRoundingMode);
     const [sh, sw] = g.strides;
     const [dh, dw] = g.dilations;
-    // Rows the forward conv touched: the last output row starts at (Ho-1)·s, spans (KH-1)·d + 1.
-    const needH = (g.outHeight - 1) * sh + (kh - 1) * dh + 1;
-    const needW = (g.outWidth - 1) * sw + (kw - 1) * dw + 1;
-    const [, h, w] = x.shape;
-    const xp = padOrCrop4D(x, [g.pad.top, needH - h - g.pad.top], [g.pad.left, needW - w - g.pad.left]);
-    const xT = tf.transpose(xp, [3, 1, 2, 0]); // [Ci, needH, needW, B]
+    const xp = padToConvWindow(x, g, kh, kw); // [B, rows read, columns read, Ci]
+    const xT = tf.transpose(xp, [3, 1, 2, 0]); // [Ci, rows, columns, B]
     const dyT = tf.transpose(dy, [1, 2, 0, 3]); // [Ho, Wo, B, Co]
     const dwT = tf.conv2d(xT, dyT, [dh, dw], 'valid', 'NHWC', [sh, sw]); // [Ci, KH, KW, Co]
     return tf.transpose(dwT, [1, 2, 0, 3]); // [KH, KW, Ci, Co]

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { convGeometry, type ConvPad, type RoundingMode } from './convGeometry.ts';
-import { padOrCrop4D } from './padOrCrop.ts';
+import { padOrCrop4D, padToConvWindow } from './padOrCrop.ts';
 
 /**
  * Gradients of an NHWC depthwise conv (filter [KH, KW, C, M], output channel c·M + m), one kernel
@@ -9,22 +9,6 @@ import { padOrCrop4D } from './padOrCrop.ts';
  * dx of that tap is dy·W[tap] put back at those positions. Depthwise convs are memory-bound, so
  * KH·KW elementwise passes cost about what a fused kernel would.
  */
-function tapGeometry(
-  xShape: [number, number, number, number],
-  filterShape: [number, number, number, number],
-  strides: number | [number, number],
-  pad: ConvPad,
-  dilations: number | [number, number],
-  dimRoundingMode?: RoundingMode,
-) {
-  const g = convGeometry(xShape, filterShape, strides, pad, dilations, dimRoundingMode);
-  const [kh, kw] = filterShape;
-  // Rows/columns the forward conv read, as in conv2dFilterGrad.ts.
-  const needH = (g.outHeight - 1) * g.strides[0] + (kh - 1) * g.dilations[0] + 1;
-  const needW = (g.outWidth - 1) * g.strides[1] + (kw - 1) * g.dilations[1] + 1;
-  return { ...g, needH, needW };
-}
-
 export function depthwiseConv2dFilterGrad(
   x: tf.Tensor4D, // [B, H, W, C]
   dy: tf.Tensor4D, // [B, Ho, Wo, C·M]
@@ -36,9 +20,9 @@ export function depthwiseConv2dFilterGrad(
 ): tf.Tensor4D {
   return tf.tidy(() => {
     const [kh, kw, c, m] = filterShape;
-    const g = tapGeometry(x.shape, filterShape, strides, pad, dilations, dimRoundingMode);
-    const [b, h, w] = x.shape;
-    const xp = padOrCrop4D(x, [g.pad.top, g.needH - h - g.pad.top], [g.pad.left, g.needW - w - g.pad.left]);
+    const g = convGeometry(x.shape, filterShape, strides, pad, dilations, dimRoundingMode);
+    const b = x.shape[0];
+    const xp = padToConvWindow(x, g, kh, kw);
     const dy5 = tf.reshape(dy, [b, g.outHeight, g.outWidth, c, m]);
     const taps: tf.Tensor[] = [];
     for (let a = 0; a < kh; a++) {
@@ -70,7 +54,7 @@ export function depthwiseConv2dInputGrad(
 ): tf.Tensor4D {
   return tf.tidy(() => {
     const [kh, kw, c, m] = filter.shape;
-    const g = tapGeometry(xShape, filter.shape, strides, pad, dilations, dimRoundingMode);
+    const g = convGeometry(xShape, filter.shape, strides, pad, dilations, dimRoundingMode);
     const [b, h, w] = xShape;
     const [sh, sw] = g.strides;
     const ho = g.outHeight;
