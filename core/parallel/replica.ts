@@ -6,12 +6,10 @@
 // shard); replica 0's are the ones reported (as PyTorch DDP broadcasts rank 0's buffers).
 import { availableParallelism } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import type * as tf from '@tensorflow/tfjs-core';
-import { denormalizeDepthTensor } from '../data/depthUnits.ts';
 import { buildModel } from '../model/registry.ts';
 import { initBackend } from '../runtime/index.ts';
 import { createOptimizer } from '../train/optimizers.ts';
-import { batchTensors, disposeBatch } from '../train/step.ts';
+import { batchTensors, depthLossOptions, disposeBatch } from '../train/step.ts';
 import { Barrier } from './barrier.ts';
 import { assignVariables, flattenOptimizer, flattenVariables, restoreOptimizer } from './flatState.ts';
 import { checkLayout, reduceRange } from './layout.ts';
@@ -35,8 +33,7 @@ assignVariables(model.stateVariables(), init.model);
 const optimizer = createOptimizer(config.optimizer);
 if (init.optimizer) restoreOptimizer(optimizer, init.optimizer);
 
-const depthNorm = init.depthNorm;
-const lossOpts = depthNorm ? { depthToMeters: (t: tf.Tensor) => denormalizeDepthTensor(t, depthNorm) } : {};
+const lossOpts = depthLossOptions(init.depthNorm);
 const grads = new Float32Array(init.grads);
 const mySlot = grads.subarray(rank * layout.total, (rank + 1) * layout.total);
 const reduced = new Float32Array(init.reduced);

@@ -2,13 +2,12 @@
 // (core/train/step.ts on the main model) or data-parallel replicas (dataParallel.ts), picked from
 // `train.threads` and the backend. With replicas the main model is stale between steps: call
 // sync() before reading it (validation, checkpoints, the end of training).
-import type * as tf from '@tensorflow/tfjs-core';
 import type { ExperimentConfig } from '../api/config/schema.ts';
-import { denormalizeDepthTensor, type DepthNormalization } from '../data/depthUnits.ts';
+import type { DepthNormalization } from '../data/depthUnits.ts';
 import type { LossTerms } from '../api/events.ts';
 import type { MultiTaskModel } from '../model/model.ts';
 import type { Optimizer } from '../train/optimizers.ts';
-import { batchTensors, disposeBatch, trainStep } from '../train/step.ts';
+import { batchTensors, depthLossOptions, disposeBatch, trainStep } from '../train/step.ts';
 import { DataParallelTrainer } from './dataParallel.ts';
 import type { Shard } from './protocol.ts';
 import { resolveThreads } from './threads.ts';
@@ -33,9 +32,7 @@ export async function createStepper(
 ): Promise<TrainStepper> {
   const threads = resolveThreads(cfg.train.threads, backendName, batchSize);
   if (threads === 1) {
-    const lossOpts = depthNorm
-      ? { depthToMeters: (t: tf.Tensor) => denormalizeDepthTensor(t, depthNorm) }
-      : {};
+    const lossOpts = depthLossOptions(depthNorm);
     return {
       threads,
       step: async (batch) => {

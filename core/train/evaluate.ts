@@ -5,13 +5,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { ExperimentConfig } from '../api/config/schema.ts';
 import type { LossTerms, SplitMetrics } from '../api/events.ts';
 import { decodeDepth, encodeDepth } from '../data/depthCodec.ts';
-import { denormalizeDepth, denormalizeDepthTensor, type Normalization } from '../data/depthUnits.ts';
+import { denormalizeDepth, type Normalization } from '../data/depthUnits.ts';
 import type { Loader } from '../data/loader.ts';
 import { SplitMetricsAccumulator } from '../metrics/split.ts';
 import type { MultiTaskModel } from '../model/model.ts';
 import { depthHistograms, type DepthHistograms } from './histogram.ts';
 import { multiTaskLoss } from './losses.ts';
 import type { ObservedSample } from './media.ts';
+import { depthLossOptions } from './step.ts';
 import { forwardTta, TTA_OFF, type TtaConfig } from './tta.ts';
 
 export interface EvaluateOptions {
@@ -55,9 +56,7 @@ export async function evaluate(model: MultiTaskModel, o: EvaluateOptions): Promi
           semseg: tf.tensor3d(b.semseg, [n, h, w], 'int32'),
           depth: tf.tensor3d(b.depth, [n, h, w]),
         };
-        const l = multiTaskLoss(pred, targets, o.loss, {
-          depthToMeters: (t) => denormalizeDepthTensor(t, o.norm.depth),
-        });
+        const l = multiTaskLoss(pred, targets, o.loss, depthLossOptions(o.norm.depth));
         return [classes, pred.depth, tf.stack([l.total, l.semseg, l.depth])];
       }
       return [classes, pred.depth];

@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ExperimentConfig } from '../api/config/schema.ts';
 import type { LossTerms } from '../api/events.ts';
+import { denormalizeDepthTensor, type DepthNormalization } from '../data/depthUnits.ts';
 import type { MultiTaskModel } from '../model/model.ts';
 import { multiTaskLoss, type LossOptions } from './losses.ts';
 import { gradsByParamName, type Optimizer } from './optimizers.ts';
@@ -57,4 +58,9 @@ export async function trainStep(
   const [total, semseg, depth] = await terms.data();
   terms.dispose();
   return { total: total!, semseg: semseg!, depth: depth! };
+}
+
+/** The loss options for a dataset with these depth statistics (silog measures in metres). */
+export function depthLossOptions(depthNorm?: DepthNormalization): LossOptions {
+  return depthNorm ? { depthToMeters: (t) => denormalizeDepthTensor(t, depthNorm) } : {};
 }
