@@ -5,9 +5,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { ExperimentConfig } from '../api/config/schema.ts';
 import type { LossTerms } from '../api/events.ts';
 import type { MultiTaskModel } from '../model/model.ts';
-import { multiTaskLoss, type LossOptions } from '../train/losses.ts';
+import type { LossOptions } from '../train/losses.ts';
 import type { Optimizer } from '../train/optimizers.ts';
-import type { BatchTensors } from '../train/step.ts';
+import { lossAndGradients, type BatchTensors } from '../train/step.ts';
 import type { ParamLayout } from './layout.ts';
 
 /**
@@ -24,18 +24,7 @@ export async function shardGradients(
   lossOpts: LossOptions = {},
 ): Promise<{ terms: LossTerms; missing: Set<string> }> {
   const params = model.trainableVariables();
-  const { terms, grads } = tf.tidy(() => {
-    let parts: tf.Scalar[] = [];
-    const { value, grads } = tf.variableGrads(() => {
-      const o = model.forward(batch.rgb, true);
-      const loss = multiTaskLoss(o, batch, lossCfg, lossOpts);
-      parts = [tf.keep(loss.semseg), tf.keep(loss.depth)];
-      return loss.total;
-    }, [...params.values()]);
-    const t = tf.stack([value, ...parts]); // [total, semseg, depth]
-    tf.dispose(parts);
-    return { terms: t, grads };
-  });
+  const { terms, grads } = tf.tidy(() => lossAndGradients(model, batch, lossCfg, lossOpts));
   const missing = new Set<string>();
   try {
     for (const slot of layout.slots) {

@@ -33,6 +33,28 @@ export function batchTensors(b: {
 
 export const disposeBatch = (b: BatchTensors): void => tf.dispose([b.rgb, b.semseg, b.depth]);
 
+/**
+ * Forward in training mode and backward: the loss terms [total, semseg, depth] and dL/dθ keyed by
+ * tf variable name. Call inside tf.tidy (the data-parallel replicas keep the gradients out of it).
+ */
+export function lossAndGradients(
+  model: MultiTaskModel,
+  batch: BatchTensors,
+  lossCfg: ExperimentConfig['loss'],
+  lossOpts: LossOptions = {},
+): { terms: tf.Tensor1D; grads: tf.NamedTensorMap } {
+  let parts: tf.Scalar[] = [];
+  const { value, grads } = tf.variableGrads(() => {
+    const out = model.forward(batch.rgb, true);
+    const loss = multiTaskLoss(out, batch, lossCfg, lossOpts);
+    parts = [tf.keep(loss.semseg), tf.keep(loss.depth)];
+    return loss.total;
+  }, [...model.trainableVariables().values()]);
+  const terms = tf.stack([value, ...parts]) as tf.Tensor1D; // [total, semseg, depth]
+  tf.dispose(parts);
+  return { terms, grads };
+}
+
 /** Forward + backward + update. Returns the loss terms of this batch (before the update). */
 export async function trainStep(
   model: MultiTaskModel,
@@ -43,17 +65,9 @@ export async function trainStep(
 ): Promise<LossTerms> {
   const params = model.trainableVariables();
   const terms = tf.tidy(() => {
-    let parts: tf.Scalar[] = [];
-    const { value, grads } = tf.variableGrads(() => {
-      const out = model.forward(batch.rgb, true);
-      const loss = multiTaskLoss(out, batch, lossCfg, lossOpts);
-      parts = [tf.keep(loss.semseg), tf.keep(loss.depth)];
-      return loss.total;
-    }, [...params.values()]);
+    const { terms, grads } = lossAndGradients(model, batch, lossCfg, lossOpts);
     optimizer.step(params, gradsByParamName(params, grads));
-    const t = tf.stack([value, ...parts]); // [total, semseg, depth]
-    tf.dispose(parts);
-    return t;
+    return terms;
   });
   const [total, semseg, depth] = await terms.data();
   terms.dispose();
