@@ -13,6 +13,9 @@ if [ "${1:-}" = "--test" ]; then
   need=()
   command -v chromium >/dev/null || need+=(chromium)
   command -v sshd >/dev/null || [ -x /usr/sbin/sshd ] || need+=(openssh-server)
+  # One-node Slurm cluster for test/cloud/slurm (scripts/test-servers/slurm.sh).
+  command -v slurmctld >/dev/null || [ -x /usr/sbin/slurmctld ] || need+=(slurm-wlm)
+  command -v munged >/dev/null || [ -x /usr/sbin/munged ] || need+=(munge)
   if [ ${#need[@]} -gt 0 ]; then
     echo "== apt-get install ${need[*]}"
     SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
