@@ -85,7 +85,11 @@ export class RemoteRuns {
     if (!existsSync(root)) return [];
     const ids = readdirSync(root).filter((id) => {
       const st = readRemoteState(join(root, id));
-      return st && (st.phase === 'streaming' || st.phase === 'reconnecting' || st.phase === 'launching');
+      return (
+        st &&
+        !st.scheduler && // scheduler-run mirrors are followed by their sweep (core/cloud/slurm)
+        (st.phase === 'streaming' || st.phase === 'reconnecting' || st.phase === 'launching')
+      );
     });
     ids.forEach((id) => this.follow(id));
     return ids;

@@ -32,6 +32,9 @@ export interface RemoteRunState {
   pusherPid?: number;
   /** Accumulated cost estimate (USD) from the instance's hourly price, when known. */
   cost?: { hourlyUsd: number; seconds: number; usd: number };
+  /** Set when a scheduler runs it (a Slurm array task): that sweep's follower mirrors it, not a
+   * per-run follower (there is no pid to watch from the login node). */
+  scheduler?: { kind: 'slurm'; sweepId: string; index: number; jobId?: string };
 }
 
 export function readRemoteState(runDir: string): RemoteRunState | null {

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { writeJsonAtomic } from '../../runs/atomic.ts';
 import { CloudError } from '../errors.ts';
 import { cloudFiles } from '../paths.ts';
+import { SlurmSettingsSchema } from '../slurm/settings.ts';
 
 export const SshTargetSchema = z
   .object({
@@ -30,6 +31,9 @@ export const SshTargetSchema = z
     readyTimeoutMs: z.number().int().positive().default(15000),
     /** EC2 instance behind this target, when it was launched by the studio. */
     instanceId: z.string().optional(),
+    /** A Slurm login node: sweeps sent here become one `sbatch --array` job (core/cloud/slurm). */
+    scheduler: z.literal('slurm').optional(),
+    slurm: SlurmSettingsSchema.optional(),
   })
   .strict();
 export type SshTarget = z.output<typeof SshTargetSchema>;
