@@ -10,7 +10,7 @@ import { decodeGray8Png, readGray8Png } from '../data/imageio.ts';
 import { checkLabels } from '../data/miniscapes.ts';
 import type { SplitMetrics } from '../api/events.ts';
 import { SplitMetricsAccumulator } from '../metrics/split.ts';
-import { ZipArchive } from './zipReader.ts';
+import { ZipArchive, type ZipLimits } from './zipReader.ts';
 import {
   MANIFEST,
   MANIFEST_FORMAT,
@@ -24,6 +24,8 @@ import {
 export interface GradeOptions {
   onProgress?: (p: { done: number; total: number }) => void;
   signal?: AbortSignal;
+  /** Size and count limits of the archive (default DEFAULT_ZIP_LIMITS). */
+  limits?: Partial<ZipLimits>;
 }
 
 export interface GradeResult {
@@ -44,19 +46,20 @@ export async function gradeArchive(
   opts: GradeOptions = {},
 ): Promise<GradeResult> {
   const gt = groundTruthCount(resolve(gtSplitDir));
-  const zip = await ZipArchive.open(zipPath);
+  const zip = await ZipArchive.open(zipPath, opts.limits);
   try {
     checkPredictionEntries(zip, gt.count);
     const manifest = await verifyManifest(zip);
     const acc = new SplitMetricsAccumulator(NUM_CLASSES);
     for (let i = 0; i < gt.count; i++) {
       opts.signal?.throwIfAborted();
-      const gtSem = await readGray8Png(join(gt.dir, 'semseg', `${i}.png`));
-      checkLabels(gtSem.data, gtSem.width, join(gt.dir, 'semseg', `${i}.png`));
+      const gtSemFile = join(gt.dir, 'semseg', `${i}.png`);
+      const gtSem = await readGray8Png(gtSemFile);
+      checkLabels(gtSem.data, gtSem.width, gtSemFile);
       const gtDepthFile = join(gt.dir, 'depth', `${i}.png`);
-      const gtDepth = await readGray8Png(gtDepthFile);
-      if (gtDepth.width !== gtSem.width || gtDepth.height !== gtSem.height)
-        throw new Error(`${gtDepthFile}: size ${gtDepth.width}×${gtDepth.height} differs from its semseg`);
+      const gtDepth = await readGray8Png(gtDepthFile, {
+        expect: { width: gtSem.width, height: gtSem.height, from: gtSemFile },
+      });
       const sem = await readPrediction(zip, 'semseg', i, gtSem);
       const dep = await readPrediction(zip, 'depth', i, gtSem);
       acc.addBatch(sem, gtSem.data, decodeDepth(dep), decodeDepth(gtDepth.data), 1);
@@ -140,8 +143,9 @@ async function verifyManifest(zip: ZipArchive): Promise<'verified' | 'absent'> {
   if (!zip.entries.has(MANIFEST)) return 'absent';
   let manifest: Manifest;
   try {
-    manifest = JSON.parse((await zip.read(MANIFEST)).data.toString('utf8')) as Manifest;
+    manifest = JSON.parse((await zip.read(MANIFEST, MAX_MANIFEST_BYTES)).data.toString('utf8')) as Manifest;
   } catch (e) {
+    if ((e as Error).message.includes('over the limit')) throw e;
     throw new Error(`${zip.path}: ${MANIFEST} is not valid JSON (${(e as Error).message})`, { cause: e });
   }
   if (manifest.format !== MANIFEST_FORMAT || !Array.isArray(manifest.entries))
@@ -163,6 +167,13 @@ async function verifyManifest(zip: ZipArchive): Promise<'verified' | 'absent'> {
   return 'verified';
 }
 
+/** manifest.json lists every entry: ~150 bytes each, for at most DEFAULT_ZIP_LIMITS.maxEntries. */
+const MAX_MANIFEST_BYTES = 64 * 1024 ** 2;
+
+/** The most an 8-bit single-channel W×H PNG can take: its raw scanlines stored uncompressed twice
+ * over, plus room for the palette and other chunks. */
+const maxPngBytes = (w: number, h: number): number => 2 * h * (w + 1) + 64 * 1024;
+
 /** A prediction PNG: 8-bit single channel, the ground truth's size, values in range. */
 async function readPrediction(
   zip: ZipArchive,
@@ -172,11 +183,12 @@ async function readPrediction(
 ): Promise<Uint8Array> {
   const name = predictionEntry(kind, index);
   const where = `${zip.path}: ${name}`;
-  const png = decodeGray8Png((await zip.read(name)).data, where);
-  if (png.width !== gt.width || png.height !== gt.height)
-    throw new Error(
-      `${where}: size ${png.width}×${png.height} (W×H) differs from the ground truth ${gt.width}×${gt.height}`,
-    );
+  // Bounded before inflating: the entry by what a PNG of the ground truth's size can need, the
+  // image by its header (exactly the ground truth's size) — a small entry may declare a huge image.
+  const data = (await zip.read(name, maxPngBytes(gt.width, gt.height))).data;
+  const png = decodeGray8Png(data, where, {
+    expect: { width: gt.width, height: gt.height, from: 'the ground truth' },
+  });
   const v = png.data;
   for (let i = 0; i < v.length; i++) {
     const bad = kind === 'semseg' ? v[i]! >= NUM_CLASSES : v[i] === 0;

@@ -120,12 +120,6 @@ export function checkLabels(labels: Uint8Array, width: number, file: string): vo
   }
 }
 
-export function checkSize(file: string, w: number, h: number, rgbFile: string, rw: number, rh: number): void {
-  if (w !== rw || h !== rh) {
-    throw new Error(`${file}: size ${w}×${h} (W×H) differs from ${rgbFile} ${rw}×${rh}`);
-  }
-}
-
 export class MiniscapesReader {
   readonly root: string;
   readonly splits: Partial<Record<Split, SplitInfo>>;
@@ -179,15 +173,18 @@ export class MiniscapesReader {
     };
     if (modalities.includes('semseg')) {
       const file = this.file(split, 'semseg', index);
-      const png = await readGray8Png(file);
-      checkSize(file, png.width, png.height, rgbFile, rgb.width, rgb.height);
+      const png = await readGray8Png(file, {
+        expect: { width: rgb.width, height: rgb.height, from: rgbFile },
+      });
       checkLabels(png.data, png.width, file);
       sample.semseg = png.data;
     }
     if (modalities.includes('depth')) {
       const file = this.file(split, 'depth', index);
-      const png = await readGray8Png(file);
-      checkSize(file, png.width, png.height, rgbFile, rgb.width, rgb.height);
+      // The expected size is checked against the PNG header before anything is decoded.
+      const png = await readGray8Png(file, {
+        expect: { width: rgb.width, height: rgb.height, from: rgbFile },
+      });
       sample.depth = decodeDepth(png.data);
     }
     return sample;

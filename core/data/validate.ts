@@ -1,7 +1,7 @@
 // Full check of a Miniscapes-format dataset: layout, then every image decoded and checked. Unlike the
 // reader (which stops at the first problem) this collects ALL problems, one line each, naming the file.
 import { existsSync } from 'node:fs';
-import { checkLabels, checkSize, sampleFile, scanDataset, type Split, type SplitInfo } from './miniscapes.ts';
+import { checkLabels, sampleFile, scanDataset, type Split, type SplitInfo } from './miniscapes.ts';
 import { readGray8Png, readRgbJpeg } from './imageio.ts';
 
 export interface ValidationReport {
@@ -44,8 +44,10 @@ async function checkSample(root: string, split: Split, info: SplitInfo, index: n
     const file = sampleFile(root, split, modality, index);
     if (!existsSync(file)) continue; // already reported by the layout scan
     const p = await problemOf(async () => {
-      const png = await readGray8Png(file);
-      if (rgbSize) checkSize(file, png.width, png.height, rgbFile, rgbSize.width, rgbSize.height);
+      // Header checked against the rgb's size (or the pixel cap) before decoding: a small file may
+      // declare a huge image.
+      const size = rgbSize as { width: number; height: number } | null;
+      const png = await readGray8Png(file, size ? { expect: { ...size, from: rgbFile } } : {});
       if (modality === 'semseg') checkLabels(png.data, png.width, file);
     });
     if (p) problems.push(p);
