@@ -65,6 +65,57 @@ function localOffset(path: string): number {
   }
 }
 
+/** Append the complete lines the remote events.jsonl has past the local copy's size (checked against
+ * the remote's byte before it) to the local copy; returns the bytes appended and their events. Also
+ * used by followers that are not one-run loops (core/cloud/slurm). */
+export async function pullEvents(
+  s: SshSession,
+  state: RemoteRunState,
+  eventsPath: string,
+): Promise<{ bytes: number; events: RunEvent[] }> {
+  state.eventsOffset = localOffset(eventsPath);
+  const st = await s.stat(`${state.remoteRunDir}/events.jsonl`);
+  if (!st || st.size <= state.eventsOffset) {
+    if (st && st.size < state.eventsOffset)
+      throw new CloudError(
+        'mirror-mismatch',
+        `remote events.jsonl (${st.size} B) is shorter than the local copy (${state.eventsOffset} B): not the same run log`,
+      );
+    return { bytes: 0, events: [] };
+  }
+  // Read from one byte before the offset: it must be the newline that ended our last line,
+  // which proves the remote file is the one we were mirroring.
+  const from = Math.max(0, state.eventsOffset - 1);
+  const buf = await s.readRange(`${state.remoteRunDir}/events.jsonl`, from, Math.min(CHUNK, st.size - from));
+  if (state.eventsOffset > 0 && buf[0] !== 0x0a)
+    throw new CloudError(
+      'mirror-mismatch',
+      `remote events.jsonl differs from the local copy at byte ${state.eventsOffset - 1}`,
+    );
+  const body = state.eventsOffset > 0 ? buf.subarray(1) : buf;
+  const end = body.lastIndexOf(0x0a) + 1;
+  if (end === 0) return { bytes: 0, events: [] };
+  const fd = openSync(eventsPath, 'a');
+  try {
+    writeSync(fd, body, 0, end);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  state.eventsOffset += end;
+  const lines = body.subarray(0, end).toString('utf8').split('\n');
+  const events: RunEvent[] = [];
+  for (const line of lines) {
+    if (!line) continue;
+    try {
+      events.push(JSON.parse(line) as RunEvent);
+    } catch {
+      /* a malformed line is mirrored as is; readers skip it */
+    }
+  }
+  return { bytes: end, events };
+}
+
 export async function followRemoteRun(
   workspace: string,
   localDir: string,
@@ -89,54 +140,14 @@ export async function followRemoteRun(
 
   /** Pull whatever complete lines the remote log has past our offset. */
   const pull = async (s: SshSession): Promise<number> => {
-    state.eventsOffset = localOffset(eventsPath);
-    const st = await s.stat(`${state.remoteRunDir}/events.jsonl`);
-    if (!st || st.size <= state.eventsOffset) {
-      if (st && st.size < state.eventsOffset)
-        throw new CloudError(
-          'mirror-mismatch',
-          `remote events.jsonl (${st.size} B) is shorter than the local copy (${state.eventsOffset} B): not the same run log`,
-        );
-      return 0;
+    const got = await pullEvents(s, state, eventsPath);
+    for (const e of got.events) {
+      count++;
+      if (e.type === 'status') status = e.status;
+      if (e.type === 'start') status = undefined;
+      opts.onEvent?.(e);
     }
-    // Read from one byte before the offset: it must be the newline that ended our last line,
-    // which proves the remote file is the one we were mirroring.
-    const from = Math.max(0, state.eventsOffset - 1);
-    const buf = await s.readRange(
-      `${state.remoteRunDir}/events.jsonl`,
-      from,
-      Math.min(CHUNK, st.size - from),
-    );
-    if (state.eventsOffset > 0 && buf[0] !== 0x0a)
-      throw new CloudError(
-        'mirror-mismatch',
-        `remote events.jsonl differs from the local copy at byte ${state.eventsOffset - 1}`,
-      );
-    const body = state.eventsOffset > 0 ? buf.subarray(1) : buf;
-    const end = body.lastIndexOf(0x0a) + 1;
-    if (end === 0) return 0;
-    const fd = openSync(eventsPath, 'a');
-    try {
-      writeSync(fd, body, 0, end);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    state.eventsOffset += end;
-    const lines = body.subarray(0, end).toString('utf8').split('\n');
-    for (const line of lines) {
-      if (!line) continue;
-      try {
-        const e = JSON.parse(line) as RunEvent;
-        count++;
-        if (e.type === 'status') status = e.status;
-        if (e.type === 'start') status = undefined;
-        opts.onEvent?.(e);
-      } catch {
-        /* a malformed line is mirrored as is; readers skip it */
-      }
-    }
-    return end;
+    return got.bytes;
   };
 
   try {
