@@ -12,6 +12,8 @@ fi
 if [ "${1:-}" = "--test" ]; then
   need=()
   command -v chromium >/dev/null || need+=(chromium)
+  # The Vulkan loader: Dawn (webgpu backend) reaches chromium's SwiftShader driver through it.
+  ldconfig -p 2>/dev/null | grep -q 'libvulkan\.so\.1 ' || need+=(libvulkan1)
   command -v sshd >/dev/null || [ -x /usr/sbin/sshd ] || need+=(openssh-server)
   # One-node Slurm cluster for test/cloud/slurm (scripts/test-servers/slurm.sh).
   command -v slurmctld >/dev/null || [ -x /usr/sbin/slurmctld ] || need+=(slurm-wlm)

@@ -10,6 +10,20 @@ export interface BackendInfo {
   device?: string;
   /** Why the backend runs below what was asked (e.g. one wasm thread where 'auto' wanted more). */
   note?: string;
+  /** webgpu: the adapter the device runs on. */
+  adapter?: WebGpuAdapterInfo;
+  /** webgpu: a software adapter (SwiftShader or any CPU type): correct, never fast. */
+  software?: boolean;
+}
+
+/** A WebGPU adapter as GPUAdapterInfo describes it, with the limits training runs into. */
+export interface WebGpuAdapterInfo {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  software: boolean;
+  limits: Record<string, number>;
 }
 
 export interface LossTerms {

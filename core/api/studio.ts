@@ -49,6 +49,17 @@ export const BackendInfoSchema = z.object({
   threads: z.number().optional(),
   device: z.string().optional(),
   note: z.string().optional(),
+  adapter: z
+    .object({
+      vendor: z.string(),
+      architecture: z.string(),
+      device: z.string(),
+      description: z.string(),
+      software: z.boolean(),
+      limits: z.record(z.string(), z.number()),
+    })
+    .optional(),
+  software: z.boolean().optional(),
 });
 
 /** One validation result of a run: where it was taken and all metrics. */
@@ -243,13 +254,24 @@ export const SyncStatusSchema = z.object({
 });
 export type SyncStatus = z.infer<typeof SyncStatusSchema>;
 
-const TargetName = z.string().regex(/^[A-Za-z0-9_.-]+$/, 'a target name: letters, digits, _ . - only');
+const TargetName = z
+  .string()
+  .max(100)
+  .regex(/^[A-Za-z0-9_.-]+$/, 'a target name: letters, digits, _ . - only');
 
 const Empty = z.object({}).strict();
 const Ok = z.object({ ok: z.literal(true) });
+/** Every size and count a request carries is bounded (the body limit alone would let a small
+ * request ask for unbounded work, e.g. a billion generated images). */
+const Text = (max: number) => z.string().max(max);
+const SetArgs = z.array(Text(2_000)).max(1_000);
+/** An output file on the engine's machine: inside the workspace (relative paths are relative to
+ * it), with the extension the call names; an existing file is replaced only with `overwrite`. */
+const OutPath = Text(4_096).min(1);
 const ById = z.object({ id: RunId });
 const CheckpointKind = z
   .string()
+  .max(200)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a checkpoint name such as best or last')
   .default('best');
 
@@ -280,7 +302,7 @@ export const CALLS = {
       offset: z.number().int().nonnegative().default(0),
       maxBytes: z.number().int().positive().max(64_000_000).default(16_000_000),
       /** Only these event types (all when absent); the offset still advances over the others. */
-      types: z.array(z.string()).optional(),
+      types: z.array(Text(100)).max(64).optional(),
     }),
     res: z.object({ events: z.array(RunEventSchema), nextOffset: z.number(), size: z.number() }),
   },
@@ -293,11 +315,11 @@ export const CALLS = {
   'runs.start': {
     req: z.object({
       config: z.record(z.string(), z.unknown()).default({}),
-      preset: z.string().optional(),
+      preset: Text(100).optional(),
       /** `--set key=value` overrides, applied last. */
-      sets: z.array(z.string()).default([]),
+      sets: SetArgs.default([]),
       name: z.string().min(1).max(200).optional(),
-      target: z.string().default('local'),
+      target: Text(100).default('local'),
     }),
     res: z.object({ id: RunId }),
   },
@@ -311,7 +333,7 @@ export const CALLS = {
       id: RunId,
       checkpoint: CheckpointKind,
       config: z.record(z.string(), z.unknown()).default({}),
-      sets: z.array(z.string()).default([]),
+      sets: SetArgs.default([]),
       name: z.string().min(1).max(200).optional(),
     }),
     res: z.object({ id: RunId }),
@@ -336,9 +358,15 @@ export const CALLS = {
     res: JobStarted,
   },
   /** Write the submission archive (SPEC §8); the job's result is `{ path, bytes, url }`.
-   * Default `out`: `<run>/archives/<run id>-<checkpoint>.zip`. */
+   * Default `out`: `<run>/archives/<run id>-<checkpoint>.zip` (the studio's own file, replaced by
+   * a new archive); an explicit `out` is a `.zip` inside the workspace (see OutPath). */
   'runs.archive': {
-    req: z.object({ id: RunId, checkpoint: CheckpointKind, out: z.string().optional() }),
+    req: z.object({
+      id: RunId,
+      checkpoint: CheckpointKind,
+      out: OutPath.optional(),
+      overwrite: z.boolean().default(false),
+    }),
     res: JobStarted,
   },
   /** The run table (or the scores sheet) as CSV text, with a notes column; written to `out` too when given. */
@@ -346,20 +374,22 @@ export const CALLS = {
     req: z.object({
       kind: z.enum(['runs', 'scores']).default('runs'),
       /** Runs to include (all when absent), in this order. */
-      ids: z.array(RunId).optional(),
+      ids: z.array(RunId).max(10_000).optional(),
       /** Extra config/metric key columns beyond the standard ones. */
-      columns: z.array(z.string()).optional(),
-      out: z.string().optional(),
+      columns: z.array(Text(200)).max(1_000).optional(),
+      /** A `.csv` inside the workspace (see OutPath). */
+      out: OutPath.optional(),
+      overwrite: z.boolean().default(false),
     }),
     res: z.object({ csv: z.string(), path: z.string().optional() }),
   },
   /** Show a run's folder (or a file in it) in the system file manager of the engine's machine. */
   'runs.revealInFolder': {
-    req: z.object({ id: RunId, path: z.string().optional() }),
+    req: z.object({ id: RunId, path: Text(1000).optional() }),
     res: z.object({ path: z.string(), opened: z.boolean() }),
   },
   /** Cancel a running job (archive, predict, data generation). */
-  'jobs.cancel': { req: z.object({ jobId: z.string() }), res: Ok },
+  'jobs.cancel': { req: z.object({ jobId: Text(100) }), res: Ok },
   /** Jobs of this session, newest first, with their latest progress. */
   'jobs.list': { req: Empty.prefault({}), res: z.object({ jobs: z.array(JobProgressSchema) }) },
   /** What the generated config form needs. The renderer may also import core/api/config directly. */
@@ -379,8 +409,8 @@ export const CALLS = {
   'config.resolve': {
     req: z.object({
       config: z.record(z.string(), z.unknown()).default({}),
-      preset: z.string().optional(),
-      sets: z.array(z.string()).default([]),
+      preset: Text(100).optional(),
+      sets: SetArgs.default([]),
     }),
     res: z.union([
       z.object({ ok: z.literal(true), config: z.record(z.string(), z.unknown()) }),
@@ -394,18 +424,24 @@ export const CALLS = {
   'data.datasets': { req: Empty.prefault({}), res: z.object({ datasets: z.array(DatasetInfoSchema) }) },
   /** Check a Miniscapes-format folder before using it as `data.root`. */
   'data.validate': {
-    req: z.object({ root: z.string().min(1) }),
+    req: z.object({ root: Text(4_096).min(1) }),
     res: z.object({ ok: z.boolean(), dataset: DatasetInfoSchema.optional(), problems: z.array(z.string()) }),
   },
-  /** Generate a synthetic dataset (the `data.synthetic` settings); the job's result is `{ root, path }`. */
+  /** Generate a synthetic dataset (the `data.synthetic` settings) in a `generate-data` child
+   * process; the job's result is `{ root, path }`. Bounded: the real Miniscapes is 20000/2500/2500. */
   'data.generate': {
     req: z.object({
-      train: z.number().int().positive().default(2000),
-      val: z.number().int().positive().default(250),
-      test: z.number().int().positive().default(250),
-      height: z.number().int().positive().default(128),
-      width: z.number().int().positive().default(256),
-      seed: z.number().int().nonnegative().default(0),
+      train: z.number().int().positive().max(50_000).default(2000),
+      val: z.number().int().positive().max(10_000).default(250),
+      test: z.number().int().positive().max(10_000).default(250),
+      height: z.number().int().min(8).max(1024).default(128),
+      width: z.number().int().min(8).max(2048).default(256),
+      seed: z
+        .number()
+        .int()
+        .nonnegative()
+        .max(2 ** 31 - 1)
+        .default(0),
     }),
     res: JobStarted,
   },
@@ -421,10 +457,10 @@ export const CALLS = {
       host: z.string().min(1).max(255),
       port: z.number().int().min(1).max(65535).default(22),
       user: z.string().min(1).max(100),
-      keyFile: z.string().min(1),
-      knownHosts: z.string().min(1).optional(),
-      remoteRoot: z.string().min(1).optional(),
-      trustFingerprint: z.string().optional(),
+      keyFile: Text(4_096).min(1),
+      knownHosts: Text(4_096).min(1).optional(),
+      remoteRoot: Text(4_096).min(1).optional(),
+      trustFingerprint: Text(200).optional(),
     }),
     res: z.union([
       z.object({ ok: z.literal(true), target: TargetStatusSchema, trusted: HostKeySchema.optional() }),
@@ -458,13 +494,13 @@ export const CALLS = {
   'instances.launch': {
     req: z.object({
       name: z.string().min(1).max(100),
-      instanceType: z.string().min(1).optional(),
+      instanceType: Text(100).min(1).optional(),
       ami: z
         .string()
         .regex(/^ami-[0-9a-f]+$/, 'an AMI id (ami-…)')
         .optional(),
-      keyName: z.string().min(1).optional(),
-      securityGroupIds: z.array(z.string().min(1)).optional(),
+      keyName: Text(255).min(1).optional(),
+      securityGroupIds: z.array(Text(100).min(1)).max(16).optional(),
       volumeGb: z.number().int().min(8).max(16384).optional(),
       market: z.enum(['on-demand', 'spot']).optional(),
       maxHours: z.number().positive().max(720).optional(),
@@ -498,7 +534,7 @@ export const EVENTS = {
   },
   /** Progress of every job (optionally only one). */
   onJobProgress: {
-    params: z.object({ jobId: z.string().optional() }).prefault({}),
+    params: z.object({ jobId: Text(100).optional() }).prefault({}),
     payload: JobProgressSchema,
   },
 } as const;
@@ -519,8 +555,9 @@ export type EventPayload<K extends EventName> = z.output<(typeof EVENTS)[K]['pay
 
 export const CALL_NAMES = Object.keys(CALLS) as CallName[];
 export const EVENT_NAMES = Object.keys(EVENTS) as EventName[];
-export const isCallName = (s: unknown): s is CallName => typeof s === 'string' && s in CALLS;
-export const isEventName = (s: unknown): s is EventName => typeof s === 'string' && s in EVENTS;
+// Own keys only: `in` would also accept `__proto__`, `constructor`, `toString`.
+export const isCallName = (s: unknown): s is CallName => typeof s === 'string' && Object.hasOwn(CALLS, s);
+export const isEventName = (s: unknown): s is EventName => typeof s === 'string' && Object.hasOwn(EVENTS, s);
 
 /** The part of AbortSignal the API uses (declared here: this layer has neither DOM nor Node types). */
 export interface AbortSignalLike {

@@ -13,11 +13,12 @@ import {
   unrefPoolWorkers,
   withNodeWasmThreads,
 } from './wasmThreads.ts';
+import { activateWebGpu, probeWebGpu } from './webgpu.ts';
 
 type ConcreteBackend = Exclude<Backend, 'auto'>;
 
-/** 'auto' tries these in order. */
-const AUTO_ORDER: ConcreteBackend[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+/** 'auto' tries these in order ('auto' takes webgpu on a hardware adapter only). */
+const AUTO_ORDER: ConcreteBackend[] = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'];
 const NODE_PACKAGES = {
   'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
   tensorflow: '@tensorflow/tfjs-node',
@@ -70,7 +71,7 @@ export async function initBackend(choice: Backend = 'auto', opts: BackendOptions
   const failures: string[] = [];
   for (const name of candidates) {
     try {
-      const info = await activate(name, threads);
+      const info = await activate(name, threads, wanted === 'auto');
       active = { choice: wanted, threads, info };
       return info;
     } catch (err) {
@@ -96,12 +97,20 @@ export function describeBackend(info: BackendInfo | null = activeBackend()): str
   if (info.simd !== undefined) details.push(info.simd ? 'SIMD' : 'no SIMD');
   if (info.threads !== undefined) details.push(`${info.threads} thread${info.threads === 1 ? '' : 's'}`);
   if (info.device) details.push(info.device);
+  if (info.adapter && info.adapter.limits.maxBufferSize)
+    details.push(`max buffer ${Math.round(info.adapter.limits.maxBufferSize / 2 ** 20)} MiB`);
   const line = `backend: ${info.name} ${info.version}${details.length ? ` (${details.join(', ')})` : ''}`;
   return info.note ? `${line} — ${info.note}` : line;
 }
 
-async function activate(name: ConcreteBackend, threads: number | 'auto'): Promise<BackendInfo> {
+async function activate(
+  name: ConcreteBackend,
+  threads: number | 'auto',
+  auto: boolean,
+): Promise<BackendInfo> {
   switch (name) {
+    case 'webgpu':
+      return activateWebGpu({ allowSoftware: !auto });
     case 'tensorflow-gpu':
     case 'tensorflow':
       return activateTensorflow(name);
@@ -213,6 +222,9 @@ async function startableBackends(): Promise<string[]> {
   for (const name of ['tensorflow-gpu', 'tensorflow'] as const) {
     if (!missingPackage(NODE_PACKAGES[name])) out.push(`${name} (installed)`);
   }
+  const gpu = await probeWebGpu();
+  if (gpu.ok)
+    out.push(`webgpu (${gpu.info.description || gpu.info.vendor}${gpu.info.software ? ', software' : ''})`);
   if (tf.findBackendFactory('wasm')) out.push('wasm');
   if (tf.findBackendFactory('cpu')) out.push('cpu');
   return out;

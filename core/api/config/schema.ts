@@ -3,7 +3,7 @@
 // course template's deliberately weak baseline; presets (presets.ts) are differences over them.
 import { z } from 'zod';
 
-export const BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export const BACKENDS = ['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export const DEPTH_UNITS = ['meters', 'log', 'inverse'] as const;
 export const ARCHS = ['joint', 'branched', 'distilled'] as const;
 export const ENCODERS = ['resnet18', 'resnet34', 'resnet50'] as const;
@@ -93,8 +93,12 @@ export const ModelConfig = z
     encoder: z.enum(ENCODERS).default('resnet34'),
     /** Channel multiplier for every layer (1 = standard widths; < 1 for CPU experiments and tests). */
     width: z.number().positive().max(4).default(1),
-    /** false, or a path/URL of a torchvision-named ImageNet ResNet safetensors file. */
+    /** false, `imagenet` (the encoder's standard weights, downloaded once into <workspace>/weights),
+     * or a path/URL of a torchvision-named ResNet safetensors file (`mtl-studio weights import`). */
     pretrained: z.union([z.literal(false), z.string().min(1)]).default(false),
+    /** ResNet v1 layout: a downsampling bottleneck strides in its first 1×1 conv, not the 3×3 (v1.5).
+     * Set by the trainer when the pretrained file says its weights were trained that way (Keras). */
+    strideIn1x1: z.boolean().default(false),
     /** Replace the stride of layer2..layer4 by dilation (torchvision's replace_stride_with_dilation). */
     dilation: z.tuple([z.boolean(), z.boolean(), z.boolean()]).default([false, false, false]),
     /** true = full ASPP; false = the template's short-circuit (one 1x1 conv-BN-ReLU). */

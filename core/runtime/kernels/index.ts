@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 // CommonJS build, which Node loads, registers none). Ours must come after both.
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
+import '@tensorflow/tfjs-backend-webgpu'; // kernels only: core/runtime/webgpu.ts registers the backend
 import '@tensorflow/tfjs';
 import { conv2dBackpropFilterKernel } from './conv2dBackpropFilter.ts';
 import { conv2dGradConfig } from './conv2dGradient.ts';

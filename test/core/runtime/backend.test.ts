@@ -1,7 +1,9 @@
 // Backend selection: auto order, MTL_BACKEND override, idempotence, the one-line description,
 // and clear errors for unavailable or invalid choices. (tfjs-node cannot install on the test
 // machines, so 'auto' lands on wasm here; on a machine with it, 'auto' picks tensorflow.)
+import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { activeBackend, describeBackend, initBackend } from '../../../core/runtime/index.ts';
@@ -73,7 +75,75 @@ describe('initBackend', () => {
     const msg = (err as Error).message;
     expect(msg).toContain("backend 'tensorflow' is not available");
     expect(msg).toContain('@tensorflow/tfjs-node is not installed');
-    expect(msg).toMatch(/Backends that can start here: wasm, cpu/);
+    expect(msg).toMatch(/Backends that can start here: (webgpu \([^)]*\), )?wasm, cpu/);
     await expect(initBackend('tensorflow-gpu')).rejects.toThrow(/tfjs-node-gpu is not installed/);
+  });
+});
+
+describe('initBackend: webgpu', async () => {
+  const { probeWebGpu, isSoftwareAdapter } = await import('../../../core/runtime/webgpu.ts');
+  const probe = await probeWebGpu();
+  const noAdapter = probe.ok ? '' : ` (skipped: no WebGPU adapter here: ${probe.reason})`;
+
+  it('classifies SwiftShader and CPU-type adapters as software, a discrete GPU as hardware', () => {
+    const sw = { vendor: 'google', architecture: 'swiftshader', description: 'SwiftShader driver 5.0.0' };
+    expect(isSoftwareAdapter(sw)).toBe(true);
+    expect(isSoftwareAdapter({ vendor: 'mesa', architecture: '', description: 'llvmpipe (LLVM 15)' })).toBe(
+      true,
+    );
+    expect(
+      isSoftwareAdapter({
+        vendor: 'nvidia',
+        architecture: 'hopper',
+        description: 'NVIDIA H200',
+        isFallbackAdapter: false,
+      }),
+    ).toBe(false);
+    expect(
+      isSoftwareAdapter({ vendor: 'x', architecture: 'y', description: 'z', isFallbackAdapter: true }),
+    ).toBe(true);
+  });
+
+  it.skipIf(!probe.ok)(`starts on the adapter and reports it${noAdapter}`, async () => {
+    const info = await initBackend('webgpu');
+    expect(tf.getBackend()).toBe('webgpu');
+    expect(info.name).toBe('webgpu');
+    expect(info.adapter?.limits.maxStorageBufferBindingSize).toBeGreaterThan(0);
+    expect(info.software).toBe(info.adapter?.software);
+    expect(info.device).toContain(info.adapter!.description || info.adapter!.vendor);
+    expect(describeBackend(info)).toMatch(/^backend: webgpu 4\.22\.0 \(.+max buffer \d+ MiB\)$/);
+    const y = tf.matMul(tf.tensor2d([[1, 2]]), tf.tensor2d([[3], [4]]));
+    expect(Array.from(await y.data())).toEqual([11]);
+    await initBackend('cpu');
+  });
+
+  it.skipIf(!probe.ok || !probe.info.software)(
+    `auto never trains on a software adapter (SwiftShader here)${noAdapter}`,
+    async () => {
+      delete process.env.MTL_BACKEND;
+      const info = await initBackend('auto');
+      expect(info.name).not.toBe('webgpu');
+    },
+  );
+});
+
+describe('initBackend: webgpu without an adapter', () => {
+  it('fails with one error that says why and what to install', () => {
+    // A Vulkan driver the user chose that does not exist: Dawn finds nothing and we must not
+    // override the user's choice with SwiftShader.
+    const script =
+      "const { initBackend } = await import('./core/runtime/index.ts');" +
+      "await initBackend('webgpu').then(() => console.log('STARTED'), (e) => console.log(e.message));";
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: join(import.meta.dirname, '..', '..', '..'),
+      env: { ...process.env, VK_ICD_FILENAMES: '/nonexistent/icd.json', VK_DRIVER_FILES: '' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(r.stdout).not.toContain('STARTED');
+    expect(r.stdout).toContain("backend 'webgpu' is not available");
+    expect(r.stdout).toContain('Dawn found no WebGPU adapter');
+    expect(r.stdout).toMatch(/install GPU drivers with Vulkan .* Metal .* D3D12/);
+    expect(r.stdout).toContain('SwiftShader');
   });
 });
