@@ -19,6 +19,9 @@ export interface ResNetConfig {
   dilation: [boolean, boolean, boolean];
   /** Squeeze-and-excitation on every block's residual branch (SE-ResNet). */
   se: boolean;
+  /** Bottlenecks: put a downsampling block's stride on its first 1×1 conv (ResNet v1, the original
+   * paper and Keras/Caffe weights) instead of the 3×3 (v1.5, torchvision). Same parameters. */
+  strideIn1x1?: boolean;
 }
 
 /** Builders are data: block type and blocks per stage (torchvision's resnet18/34/50). */
@@ -47,6 +50,7 @@ interface BlockOptions {
   dilation: number;
   downsample: boolean;
   se: boolean;
+  strideIn1x1: boolean;
 }
 
 interface Block extends Module {
@@ -86,7 +90,8 @@ export class BasicBlock extends Module implements Block {
   }
 }
 
-/** 1×1 reduce → 3×3 (stride, dilation) → 1×1 expand ×4 (torchvision's ResNet V1.5). */
+/** 1×1 reduce → 3×3 (stride, dilation) → 1×1 expand ×4 (torchvision's ResNet V1.5; with
+ * strideIn1x1 the stride moves to the 1×1 reduce, ResNet V1). */
 export class Bottleneck extends Module implements Block {
   static readonly expansion = 4;
   readonly conv1: Conv2d;
@@ -101,11 +106,12 @@ export class Bottleneck extends Module implements Block {
   constructor(rng: Rng, inplanes: number, planes: number, o: BlockOptions) {
     super();
     const out = planes * Bottleneck.expansion;
-    this.conv1 = this.child('conv1', convSame(rng, inplanes, planes, 1));
+    const [stride1x1, stride3x3] = o.strideIn1x1 ? [o.stride, 1] : [1, o.stride];
+    this.conv1 = this.child('conv1', convSame(rng, inplanes, planes, 1, { stride: stride1x1 }));
     this.bn1 = this.child('bn1', new BatchNorm2d(planes));
     this.conv2 = this.child(
       'conv2',
-      convSame(rng, planes, planes, 3, { stride: o.stride, dilation: o.dilation }),
+      convSame(rng, planes, planes, 3, { stride: stride3x3, dilation: o.dilation }),
     );
     this.bn2 = this.child('bn2', new BatchNorm2d(planes));
     this.conv3 = this.child('conv3', convSame(rng, planes, out, 1));
@@ -194,6 +200,7 @@ export class ResNet extends Module {
           dilation: b === 0 ? previousDilation : dilation,
           downsample: b === 0 && downsample,
           se: cfg.se,
+          strideIn1x1: cfg.strideIn1x1 ?? false,
         };
         const blockIn = b === 0 ? inplanes : planes * expansion;
         stage.add(

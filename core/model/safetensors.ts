@@ -70,15 +70,31 @@ export function encodeSafetensors(
   return out;
 }
 
-/** Decode a safetensors file. Floats become float32, integers and bools int32 (int64 values
- * beyond ±2^31 are rejected by name rather than silently wrapped). */
-export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors'): SafetensorsFile {
+/** One tensor's entry in a safetensors header. */
+export interface SafetensorsEntry {
+  dtype: SafetensorsDtype;
+  shape: number[];
+  data_offsets: [number, number];
+}
+
+export interface SafetensorsHeader {
+  entries: Map<string, SafetensorsEntry>;
+  metadata: Record<string, string>;
+  /** Bytes before the tensor data (8 + the JSON header). */
+  dataStart: number;
+  /** End of the last tensor's data: a complete file is exactly dataStart + dataEnd bytes. */
+  dataEnd: number;
+}
+
+/** Parse the header only: `bytes` may be just the file's first 8 + N bytes (listing a cache
+ * without reading gigabytes). Checks each entry's dtype and that its offsets match its shape. */
+export function readSafetensorsHeader(bytes: Uint8Array, source = 'safetensors'): SafetensorsHeader {
   if (bytes.length < 8) throw new Error(`${source}: not a safetensors file (${bytes.length} bytes)`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = Number(view.getBigUint64(0, true));
   if (n > bytes.length - 8)
     throw new Error(`${source}: not a safetensors file (header length ${n} exceeds the file)`);
-  let header: Record<string, { dtype: SafetensorsDtype; shape: number[]; data_offsets: [number, number] }>;
+  let header: Record<string, SafetensorsEntry>;
   try {
     header = JSON.parse(tf.util.decodeString(bytes.subarray(8, 8 + n), 'utf-8'));
   } catch (e) {
@@ -87,8 +103,8 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors'): Sa
     });
   }
   const metadata = (header.__metadata__ ?? {}) as unknown as Record<string, string>;
-  const tensors = new Map<string, NamedTensor>();
-  const base = 8 + n;
+  const entries = new Map<string, SafetensorsEntry>();
+  let dataEnd = 0;
   for (const [name, entry] of Object.entries(header)) {
     if (name === '__metadata__') continue;
     const {
@@ -99,10 +115,34 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors'): Sa
     const width = BYTES[dtype];
     if (!width) throw new Error(`${source}: tensor "${name}" has unsupported dtype ${dtype}`);
     const count = shape.reduce((a, b) => a * b, 1);
-    if (end - begin !== count * width || base + end > bytes.length)
+    if (end - begin !== count * width)
       throw new Error(
         `${source}: tensor "${name}" has inconsistent data offsets [${begin}, ${end}] for ${dtype}[${shape}]`,
       );
+    entries.set(name, entry);
+    dataEnd = Math.max(dataEnd, end);
+  }
+  return { entries, metadata, dataStart: 8 + n, dataEnd };
+}
+
+/** Decode a safetensors file. Floats become float32, integers and bools int32 (int64 values
+ * beyond ±2^31 are rejected by name rather than silently wrapped). */
+export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors'): SafetensorsFile {
+  const { entries, metadata, dataStart: base } = readSafetensorsHeader(bytes, source);
+  const tensors = new Map<string, NamedTensor>();
+  for (const [
+    name,
+    {
+      dtype,
+      shape,
+      data_offsets: [begin, end],
+    },
+  ] of entries) {
+    if (base + end > bytes.length)
+      throw new Error(
+        `${source}: tensor "${name}" has inconsistent data offsets [${begin}, ${end}] for ${dtype}[${shape}] (the file is ${bytes.length} bytes; truncated?)`,
+      );
+    const count = shape.reduce((a, b) => a * b, 1);
     tensors.set(
       name,
       convert(

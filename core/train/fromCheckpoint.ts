@@ -11,7 +11,7 @@ import { buildModel } from '../model/registry.ts';
 import { checkpointPath, runFiles } from '../runs/paths.ts';
 import { readRunDir, type RunInfo } from '../runs/store.ts';
 import { initBackend } from '../runtime/index.ts';
-import { loadCheckpoint, type CheckpointMeta } from './checkpoint.ts';
+import { loadCheckpoint, readCheckpointMeta, type CheckpointMeta } from './checkpoint.ts';
 
 export interface RestoredRun {
   run: RunInfo;
@@ -40,6 +40,9 @@ export async function restoreRun(
   const backend = await initBackend(opts.backend ?? config.backend, { threads: config.backendThreads });
   const root = await resolveDataRoot(workspace, config.data);
   const norm = await normalization(root, config.data.depthUnit);
+  // The trainer switches to the v1 stride layout when its pretrained file asks (model.strideIn1x1).
+  if (readCheckpointMeta(path)?.config.model.strideIn1x1)
+    config = { ...config, model: { ...config.model, strideIn1x1: true } };
   const model = buildModel(config.model, { seed: config.seed });
   try {
     const { meta } = loadCheckpoint(path, model);

@@ -11,7 +11,7 @@ import { createLoader, type Loader } from '../data/loader.ts';
 import { normalization } from '../data/stats.ts';
 import { resolveDataRoot } from '../data/synthetic/dataset.ts';
 import type { MultiTaskModel } from '../model/model.ts';
-import { loadPretrainedEncoder } from '../model/node/pretrained.ts';
+import { loadPretrainedEncoder, resolvePretrained } from '../model/node/pretrained.ts';
 import { buildModel } from '../model/registry.ts';
 import { EventWriter } from '../runs/events.ts';
 import { acquireRunLock } from '../runs/lock.ts';
@@ -116,6 +116,32 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     const stepsPerEpoch = Math.min(trainLoader.length, cfg.train.stepsPerEpoch ?? Infinity);
     o.onPlan?.({ epochs: cfg.train.epochs, stepsPerEpoch, valImages: valLoader.samples, root });
 
+    // ---- pretrained encoder weights (`imagenet` is downloaded once); v1 weights set strideIn1x1 ----
+    const pretrained = await resolvePretrained(cfg.model.pretrained, {
+      workspace: o.workspace,
+      encoder: cfg.model.encoder,
+      width: cfg.model.width,
+      onProgress: (done, total) => o.onSetup?.('downloading ImageNet weights', done, total ?? 0),
+      signal: o.signal,
+    });
+    if (pretrained?.strideIn1x1 && !cfg.model.strideIn1x1) {
+      cfg.model.strideIn1x1 = true; // checkpoints and replicas record the layout the weights need
+      emit({
+        type: 'log',
+        level: 'info',
+        message: `model.strideIn1x1 = true: ${pretrained.source} holds ResNet v1 weights (stride in the 1x1 conv)`,
+      });
+    }
+    const loadPretrained = async () => {
+      const n = await loadPretrainedEncoder(model, pretrained);
+      if (pretrained)
+        emit({
+          type: 'log',
+          level: 'info',
+          message: `pretrained encoder: loaded ${n} tensors from ${pretrained.source}`,
+        });
+    };
+
     // ---- model and optimizer ---------------------------------------------------------------------
     const model = (parts.model = buildModel(cfg.model, { seed: cfg.seed }));
     const optimizer = (parts.optimizer = createOptimizer({
@@ -137,7 +163,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         meta = restore(lastPath, model, optimizer);
       } catch (e) {
         if (!/does not exist/.test((e as Error).message)) throw e;
-        await loadPretrainedEncoder(model, cfg.model.pretrained); // killed before the first checkpoint
+        await loadPretrained(); // killed before the first checkpoint
       }
       if (meta) {
         pos = { step: meta.step, epoch: meta.epoch, batchInEpoch: meta.batchInEpoch };
@@ -162,7 +188,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       }
       resumedFrom = { run: o.init.run, checkpoint: o.init.checkpoint, step: meta.step };
     } else {
-      await loadPretrainedEncoder(model, cfg.model.pretrained);
+      await loadPretrained();
     }
     emit({
       type: 'start',

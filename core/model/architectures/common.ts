@@ -17,6 +17,7 @@ export function buildEncoder(rng: Rng, cfg: ModelConfig): ResNet {
     width: cfg.width,
     dilation: cfg.dilation,
     se: cfg.se === 'encoder' || cfg.se === 'both',
+    strideIn1x1: cfg.strideIn1x1,
   });
 }
 
