@@ -3,9 +3,8 @@
 // stops a run by signalling the trainer that holds its lock — also one that an earlier studio
 // session or a terminal started.
 import { existsSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { isPidAlive, readLock } from '../runs/lock.ts';
+import { liveLocalLockHolder, readLock } from '../runs/lock.ts';
 import { runsDir } from '../runs/paths.ts';
 import { spawnCli, failureReason, type CliLauncher, type CliProcess } from './cliProcess.ts';
 
@@ -87,8 +86,9 @@ export class TrainerManager {
       child.kill('SIGTERM');
       return;
     }
-    const lock = readLock(join(runsDir(this.workspace), id));
-    if (!lock || !isPidAlive(lock.pid) || lock.host !== hostname())
+    // Only the process that wrote the lock: a pid reused by another program is never signalled.
+    const lock = liveLocalLockHolder(join(runsDir(this.workspace), id));
+    if (!lock)
       throw Object.assign(new Error(`run ${id} is not training on this machine`), {
         name: 'NotRunningError',
       });
@@ -112,8 +112,8 @@ export class TrainerManager {
   }
 
   private assertNotTraining(id: string): void {
-    const lock = readLock(join(runsDir(this.workspace), id));
-    if (lock && lock.host === hostname() && isPidAlive(lock.pid))
+    const lock = liveLocalLockHolder(join(runsDir(this.workspace), id));
+    if (lock)
       throw Object.assign(new Error(`run ${id} is already training (pid ${lock.pid})`), {
         name: 'RunLockedError',
       });
