@@ -16,6 +16,8 @@ export interface JobSpec {
   message: string;
   /** Turn the CLI's JSON result into the job's result (add URLs, read files back). */
   finish?: (json: Record<string, unknown>) => Record<string, unknown> | Promise<Record<string, unknown>>;
+  /** Run once the job has ended in any state (after its child exited): remove temporary files. */
+  cleanup?: () => void;
 }
 
 export class JobManager {
@@ -55,7 +57,21 @@ export class JobManager {
     };
     this.jobs.set(jobId, { progress });
     this.emit(progress);
-    void this.runSteps(jobId, spec);
+    void this.runSteps(jobId, spec)
+      .catch((e: Error) =>
+        this.update(jobId, {
+          state: 'failed',
+          message: e.message,
+          error: { name: e.name, message: e.message },
+        }),
+      )
+      .finally(() => {
+        try {
+          spec.cleanup?.();
+        } catch {
+          /* best effort: a leftover temporary is removed by the next run of the same job */
+        }
+      });
     return jobId;
   }
 

@@ -5,7 +5,6 @@ import {
   mkdirSync,
   readdirSync,
   statSync,
-  writeFileSync,
   closeSync,
   openSync,
   readSync,
@@ -32,7 +31,6 @@ import {
   type StudioService,
   type SystemInfo,
 } from '../api/studio.ts';
-import { ensureSyntheticDataset } from '../data/synthetic/dataset.ts';
 import { runFiles } from '../runs/paths.ts';
 import { addTag, listRuns, readRunDir, removeTag, setNotes } from '../runs/store.ts';
 import { defaultLauncher, type CliLauncher } from './cliProcess.ts';
@@ -40,7 +38,9 @@ import { runsCsv, scoresCsv } from './csv.ts';
 import { folderDataset, syntheticDatasets } from './datasets.ts';
 import { readEventPage } from './eventLog.ts';
 import { resolveRunFile, runDirOf } from './files.ts';
+import { generateJob } from './generateJob.ts';
 import { JobManager } from './jobs.ts';
+import { checkedOutputPath, writeOutput } from './outputs.ts';
 import { RemoteBridge } from './remote.ts';
 import { TargetsBridge } from './targets.ts';
 import { RunStatsCache, toApiRunInfo } from './runInfo.ts';
@@ -237,9 +237,12 @@ export function createNodeStudio(opts: NodeStudioOptions): NodeStudio {
       });
       return { jobId };
     },
-    'runs.archive': async ({ id, checkpoint, out }) => {
+    'runs.archive': async ({ id, checkpoint, out, overwrite }) => {
       const dir = runDirOf(workspace, id);
-      const file = resolve(out ?? join(dir, 'archives', `${id}-${checkpoint}.zip`));
+      // The default file is the studio's own (a new archive replaces it); an `out` is checked.
+      const file = out
+        ? checkedOutputPath(workspace, out, '.zip', { overwrite, key: 'runs.archive out' })
+        : join(dir, 'archives', `${id}-${checkpoint}.zip`);
       mkdirSync(dirname(file), { recursive: true });
       if (remote.isRemote(id)) {
         // Built where the run trained (its predictions and checkpoint), then downloaded here.
@@ -283,7 +286,10 @@ export function createNodeStudio(opts: NodeStudioOptions): NodeStudio {
       });
       return { jobId };
     },
-    'runs.exportCsv': async ({ kind, ids, columns, out }) => {
+    'runs.exportCsv': async ({ kind, ids, columns, out, overwrite }) => {
+      const path = out
+        ? checkedOutputPath(workspace, out, '.csv', { overwrite, key: 'runs.exportCsv out' })
+        : undefined;
       let runs = listRuns(workspace).map((r) => toApiRunInfo(r, stats.get(r.dir)));
       if (ids) {
         const byId = new Map(runs.map((r) => [r.id, r]));
@@ -296,11 +302,8 @@ export function createNodeStudio(opts: NodeStudioOptions): NodeStudio {
         );
       }
       const csv = kind === 'scores' ? scoresCsv(runs) : runsCsv(runs, columns);
-      if (out) {
-        mkdirSync(dirname(resolve(out)), { recursive: true });
-        writeFileSync(resolve(out), csv);
-      }
-      return { csv, ...(out ? { path: resolve(out) } : {}) };
+      if (path) writeOutput(path, csv, overwrite);
+      return { csv, ...(path ? { path } : {}) };
     },
     'runs.revealInFolder': async ({ id, path }) => {
       const target = path ? resolveRunFile(workspace, id, path).path : runDirOf(workspace, id);
@@ -346,17 +349,7 @@ export function createNodeStudio(opts: NodeStudioOptions): NodeStudio {
       return { datasets: list };
     },
     'data.validate': async ({ root }) => folderDataset(root),
-    'data.generate': async (spec) => {
-      const jobId = jobs.startTask(
-        'generate-data',
-        `generating synthetic scenes ${spec.height}×${spec.width}`,
-        async (progress) => {
-          const path = await ensureSyntheticDataset(workspace, spec, { onProgress: progress });
-          return { root: 'synthetic', path, synthetic: spec };
-        },
-      );
-      return { jobId };
-    },
+    'data.generate': async (spec) => ({ jobId: generateJob(workspace, jobs, spec) }),
     'targets.list': async () => ({ targets: await targets.list() }),
     'targets.add': (req) => targets.add(req),
     'targets.test': (req) => targets.test(req.id),
