@@ -1,0 +1,34 @@
+// A real one-node Slurm cluster for the tests (scripts/test-servers/slurm.sh): munged, slurmctld and
+// slurmd on this host, under a temporary folder. Users reach it with SLURM_CONF in their environment.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const script = resolve(import.meta.dirname, '../../../scripts/test-servers/slurm.sh');
+
+export interface SlurmCluster {
+  /** slurm.conf path: `export SLURM_CONF=…` in a target's slurm.prelude. */
+  conf: string;
+  partition: string;
+  node: string;
+  dir: string;
+  stop(): void;
+}
+
+export function startSlurm(): SlurmCluster {
+  const dir = mkdtempSync(join(tmpdir(), 'mtl-slurm-'));
+  const out = execFileSync('bash', [script, 'start', dir], { encoding: 'utf8' });
+  const info = JSON.parse(out.trim().split('\n').pop()!) as Omit<SlurmCluster, 'stop'>;
+  return {
+    ...info,
+    stop: () => {
+      execFileSync('bash', [script, 'stop', dir]);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** squeue as root against that cluster (what the test itself observes, beside the executor). */
+export const squeue = (c: SlurmCluster, args: string[]): string =>
+  execFileSync('squeue', args, { encoding: 'utf8', env: { ...process.env, SLURM_CONF: c.conf } });

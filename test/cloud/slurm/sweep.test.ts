@@ -1,0 +1,214 @@
+// A 4-run sweep on a real one-node Slurm cluster reached over a real sshd (the login node is this
+// host, logged into as the test user): the engine is packed and installed once per cluster, the
+// sweep is one `sbatch --array=0-3%2`, every run trains for real (tiny quick-cpu runs) and streams
+// into the local run store and the studio API while it runs; one run is scancel'ed mid-run and
+// relaunched, and resumes from its checkpoint in the same run and the same mirror.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createStudioClient } from '../../../core/api/client.ts';
+import { createDirectTransport } from '../../../core/api/dispatch.ts';
+import type { RunEvent } from '../../../core/api/events.ts';
+import {
+  cancelSlurmRuns,
+  createSlurmExecutor,
+  followSlurmSweep,
+  relaunchSlurmRuns,
+} from '../../../core/cloud/slurm/executor.ts';
+import { openTarget } from '../../../core/cloud/ssh/connect.ts';
+import { packageRoot } from '../../../core/cloud/ssh/engine.ts';
+import { prepareRemote, remoteDataset } from '../../../core/cloud/ssh/remoteRun.ts';
+import { readRemoteState } from '../../../core/cloud/ssh/remoteState.ts';
+import { saveTarget } from '../../../core/cloud/ssh/target.ts';
+import { trustHostKey } from '../../../core/cloud/ssh/trust.ts';
+import { readRun } from '../../../core/runs/store.ts';
+import { createNodeStudio } from '../../../core/studio/service.ts';
+import { createSweep, readRunStates, saveLaunch } from '../../../core/sweep/store.ts';
+import { loopbackTarget, removeSshd, startSshd, type Sshd } from '../servers.ts';
+import { squeue, startSlurm, type SlurmCluster } from './cluster.ts';
+
+let sshd: Sshd;
+let slurm: SlurmCluster;
+let ws: string;
+
+beforeAll(() => {
+  sshd = startSshd();
+  slurm = startSlurm();
+  ws = mkdtempSync(join(tmpdir(), 'mtl-ws-'));
+}, 120_000);
+afterAll(() => {
+  slurm?.stop();
+  if (sshd) removeSshd(sshd);
+  if (ws) rmSync(ws, { recursive: true, force: true });
+});
+
+describe('sweeps on Slurm over SSH', () => {
+  it('runs a 4-run array sweep, mirrors every run, and resumes a run scancel-ed mid-run', async () => {
+    const target = saveTarget(
+      ws,
+      loopbackTarget(sshd, {
+        name: 'cluster',
+        // The packed engine, its dependencies linked to this checkout's (offline, seconds).
+        installCommand: `ln -s ${join(packageRoot(), 'node_modules')} node_modules`,
+        scheduler: 'slurm',
+        slurm: { partition: slurm.partition, time: '00:10:00', prelude: `export SLURM_CONF=${slurm.conf}` },
+      }),
+    );
+    await trustHostKey(ws, target);
+    const s = await openTarget(ws, target);
+    const data = await remoteDataset(s, await prepareRemote(ws, s, { install: true }), {
+      kind: 'generate',
+      name: 'tiny',
+      args: [
+        '--train',
+        '8',
+        '--val',
+        '2',
+        '--test',
+        '2',
+        '--size',
+        '64x128',
+        '--seed',
+        '3',
+        '--workers',
+        '0',
+      ],
+    });
+    s.close();
+
+    // train.epochs × 2 seeds: the 1-epoch runs finish first, the 4-epoch ones leave time to cancel.
+    const { record, manifest } = createSweep(ws, {
+      name: 'slurm-t',
+      preset: 'quick-cpu',
+      overrides: {
+        'data.root': data,
+        'data.workers': 0,
+        'data.observedSamples': [0],
+        'model.encoder': 'resnet18',
+        'model.width': 0.125,
+        'train.cropSize': 64,
+        'train.stepsPerEpoch': 2,
+        'train.batchSize': 2,
+        'train.batchSizeVal': 2,
+        'train.valLimit': 2,
+        backendThreads: 1,
+      },
+      grid: [{ key: 'train.epochs', values: [1, 4] }],
+      seeds: 2,
+      tags: [],
+    });
+    expect(manifest.runs).toHaveLength(4);
+    const logs: string[] = [];
+    const ex = createSlurmExecutor(
+      { workspace: ws, log: (l) => logs.push(l) },
+      { kind: 'slurm', target: 'cluster' },
+    );
+    const handle = await ex.launch(record, manifest, { maxConcurrency: 2 });
+    saveLaunch(ws, record.id, {
+      executor: 'slurm:cluster',
+      launchedAt: new Date().toISOString(),
+      maxConcurrency: 2,
+      handle,
+    });
+    expect(logs.join('\n')).toMatch(/submitted array job \d+ \(4 runs, at most 2 at once\)/);
+
+    // Follow in the background over one SSH link; the test drives the cluster beside it.
+    const events = new Map<number, RunEvent[]>();
+    let states = readRunStates(ws, record.id);
+    let maxRunning = 0;
+    const ac = new AbortController();
+    const follower = followSlurmSweep({ workspace: ws }, record.id, {
+      signal: ac.signal,
+      pollMs: 300,
+      untilAborted: true,
+      onEvent: (i, _runId, e) => events.set(i, [...(events.get(i) ?? []), e]),
+      onStates: (st) => {
+        states = st;
+        const running = squeue(slurm, ['-h', '-r', '-t', 'RUNNING', '-o', '%i']).split('\n').filter(Boolean);
+        maxRunning = Math.max(maxRunning, running.length);
+      },
+    }).catch((e: unknown) => e);
+    const waitFor = async (what: string, ok: () => boolean, ms = 150_000) => {
+      const end = Date.now() + ms;
+      while (!ok()) {
+        if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(states)}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    };
+    const has = (i: number, f: (e: RunEvent) => boolean) => (events.get(i) ?? []).some(f);
+
+    // Run 2 (4 epochs) checkpointed after its first epoch and is still training: cancel it.
+    await waitFor(
+      'run 2 to checkpoint',
+      () => states[2]!.status === 'running' && has(2, (e) => e.type === 'checkpoint'),
+    );
+    const studio = createNodeStudio({ workspace: ws, transport: 'http', pollMs: 200 });
+    const client = createStudioClient(createDirectTransport(studio));
+    const live = (await client.runs.list({})).runs.find((r) => r.id === states[2]!.runId);
+    expect(live).toMatchObject({ status: 'running', target: 'cluster' });
+    await cancelSlurmRuns({ workspace: ws }, record.id, [2]);
+    await waitFor(
+      'run 2 to stop',
+      () => states[2]!.status === 'stopped' && has(2, (e) => e.type === 'status' && e.status === 'stopped'),
+    );
+    const stoppedAt = events
+      .get(2)!
+      .filter((e) => e.type === 'step')
+      .at(-1)!.step;
+    expect(stoppedAt).toBeLessThan(8);
+
+    // Relaunch it: a one-task array job whose task resumes the same run from its last checkpoint.
+    await relaunchSlurmRuns({ workspace: ws }, record.id, [2]);
+    await waitFor('every run to complete', () => states.every((r) => r.status === 'completed'), 240_000);
+    ac.abort();
+    expect(await follower).toMatchObject({ code: 'aborted' });
+
+    expect(maxRunning).toBeGreaterThanOrEqual(1);
+    expect(maxRunning).toBeLessThanOrEqual(2); // the %2 throttle
+    expect(logs.filter((l) => /already installed/.test(l))).toHaveLength(1); // installed once per cluster
+    for (const r of manifest.runs) {
+      const st = states[r.index]!;
+      expect(st.jobId).toMatch(new RegExp(`^\\d+_${r.index}$`));
+      const info = readRun(ws, st.runId!);
+      expect(info.meta).toMatchObject({ name: r.name, target: 'cluster' });
+      expect(info.meta.tags).toEqual(expect.arrayContaining(r.tags));
+      expect(info.config.train.epochs).toBe(r.axes['train.epochs']);
+      expect(info.config.seed).toBe(r.axes.seed);
+      expect(info.summary).toMatchObject({
+        status: 'completed',
+        step: 2 * (r.axes['train.epochs'] as number),
+      });
+      // The mirror is the remote log, byte for byte, and is marked as the sweep's.
+      const rs = readRemoteState(join(ws, 'runs', st.runId!))!;
+      expect(rs).toMatchObject({
+        phase: 'done',
+        scheduler: { kind: 'slurm', sweepId: record.id, index: r.index },
+      });
+      expect(
+        readFileSync(join(ws, 'runs', st.runId!, 'events.jsonl')).equals(
+          readFileSync(join(rs.remoteRunDir, 'events.jsonl')),
+        ),
+      ).toBe(true);
+      // The studio lists it and serves its events.
+      const page = await client.runs.events({ id: st.runId!, types: ['step'] });
+      expect(page.events.map((e) => (e as { step: number }).step).at(-1)).toBe(
+        2 * (r.axes['train.epochs'] as number),
+      );
+    }
+    // Run 2: stopped mid-run, resumed from its checkpoint in the same run, steps continue to 8.
+    const two = events.get(2)!;
+    const resume = two.find((e) => e.type === 'resume') as { step: number } | undefined;
+    expect(resume).toBeDefined();
+    expect(resume!.step).toBeGreaterThanOrEqual(2);
+    const after = two
+      .slice(two.indexOf(resume as RunEvent))
+      .filter((e) => e.type === 'step')
+      .map((e) => e.step);
+    expect(after).toEqual(Array.from({ length: 8 - resume!.step }, (_, k) => resume!.step + 1 + k));
+    expect(new Set((await client.runs.list({})).runs.map((r) => r.id))).toEqual(
+      new Set(states.map((r) => r.runId)),
+    );
+    studio.close();
+  }, 300_000);
+});
