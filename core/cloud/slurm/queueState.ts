@@ -72,7 +72,11 @@ export function parseSqueue(out: string): TaskState[] {
     .filter(Boolean)
     .flatMap((l) => {
       const [id, state, reason] = l.split('|');
-      return taskKeys(id!).map((key) => ({ key, state: state!, reason: reason || undefined }));
+      return taskKeys(id!).map((key) => ({
+        key,
+        state: state!,
+        reason: reason && reason !== 'None' ? reason : undefined,
+      }));
     });
 }
 
