@@ -13,6 +13,8 @@ export type CloudErrorCode =
   | 'remote-write'
   | 'engine-mismatch'
   | 'bad-config'
+  /** A name from the other side (remote file, remote run folder, S3 key) that would leave its folder. */
+  | 'unsafe-path'
   | 'not-found'
   | 's3-bucket-missing'
   | 's3-access-denied'

@@ -189,7 +189,8 @@ export async function followRemoteRun(
         failures = 0;
       } catch (e) {
         if (e instanceof CloudError && e.code === 'aborted') break;
-        if (e instanceof CloudError && e.code === 'mirror-mismatch') throw e;
+        // Not link faults: reconnecting would only repeat them.
+        if (e instanceof CloudError && (e.code === 'mirror-mismatch' || e.code === 'unsafe-path')) throw e;
         // Anything else is treated as a broken link (an SFTP call can fail before the client
         // notices the close); a fault that reconnecting does not fix ends after a few rounds.
         if (++failures > 5) throw e;

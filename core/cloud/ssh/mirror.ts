@@ -1,9 +1,13 @@
 // Incremental mirror of a remote run folder's files (checkpoints, media, predictions, config, log)
 // over SFTP: only files whose size or mtime changed are fetched, each to a temporary name then
-// renamed, so a dropped link never leaves a half file in the local run.
+// renamed, so a dropped link never leaves a half file in the local run. Remote names are untrusted:
+// one that is not a single safe path segment stops the mirror (CloudError `unsafe-path`) before any
+// write, every local path is confined under the run folder, and only regular files are fetched.
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { writeJsonAtomic } from '../../runs/atomic.ts';
 import { dirname, join } from 'node:path';
+import { CloudError } from '../errors.ts';
+import { confinedPath, unsafeSegmentReason } from '../safePath.ts';
 import type { SshSession } from './session.ts';
 import type { RemoteRunState } from './remoteState.ts';
 
@@ -17,8 +21,16 @@ async function walk(
 ): Promise<Array<{ rel: string; size: number; mtime: number }>> {
   const out: Array<{ rel: string; size: number; mtime: number }> = [];
   for (const e of await s.list(rel ? `${root}/${rel}` : root)) {
+    const why = unsafeSegmentReason(e.name);
+    if (why)
+      throw new CloudError(
+        'unsafe-path',
+        `remote file name ${JSON.stringify(e.name)} in ${rel ? `${root}/${rel}` : root} on ${s.target.host} refused (${why}); nothing of it was written here`,
+      );
     const r = rel ? `${rel}/${e.name}` : e.name;
     if (e.isDir) out.push(...(await walk(s, root, r)));
+    // Symbolic links, devices, FIFOs: never ours to fetch (a link could point at /dev/zero).
+    else if (!e.isFile) continue;
     else if (!SKIP.has(r) && !/\.tmp-\d+$|\.part$/.test(e.name))
       out.push({ rel: r, size: e.size, mtime: e.mtime });
   }
@@ -36,7 +48,7 @@ export async function mirrorFiles(s: SshSession, state: RemoteRunState, localDir
   const vanished = new Set<string>();
   for (const f of remote) {
     const known = state.files[f.rel];
-    const local = join(localDir, f.rel);
+    const local = confinedPath(localDir, f.rel, `remote file of run ${state.runId}`);
     if (known && known.size === f.size && known.mtime === f.mtime && existsSync(local)) continue;
     // run.json is fetched once; afterwards it is the local copy that users edit (notes, tags).
     if (f.rel === 'run.json' && existsSync(local)) continue;

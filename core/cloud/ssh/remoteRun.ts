@@ -12,6 +12,7 @@ import { cloudFiles } from '../paths.ts';
 import { sleep } from './connect.ts';
 import { cachedPackage, checkEngine, findInstalledEngine, installEngine, packEngine } from './engine.ts';
 import { mirrorFiles } from './mirror.ts';
+import { assertRunId, safeSegment } from '../safePath.ts';
 import { absoluteRemote, ensureFreeSpace } from './remoteFs.ts';
 import { readRemoteState, writeRemoteState, type RemoteRunState } from './remoteState.ts';
 import { sq, type SshSession } from './session.ts';
@@ -100,6 +101,8 @@ async function waitForNewRun(
 ): Promise<string> {
   for (let i = 0; i < 240; i++) {
     const fresh = (await listRemoteRuns(s, layout.workspace)).filter((n) => !before.has(n));
+    // The remote names the run folder we then mirror into ours: it must be a run id, nothing else.
+    for (const id of fresh) assertRunId(id, `new run folder in ${layout.workspace}/runs on ${s.target.host}`);
     if (fresh.length === 1) return fresh[0];
     if (fresh.length > 1) {
       for (const id of fresh) {
@@ -137,7 +140,7 @@ async function initMirror(
   pid: number,
   extra: Partial<RemoteRunState> = {},
 ): Promise<StartedRemoteRun> {
-  const localDir = join(runsDir(workspace), runId);
+  const localDir = join(runsDir(workspace), assertRunId(runId, `remote run on ${s.target.host}`));
   mkdirSync(localDir, { recursive: true });
   const prev = readRemoteState(localDir);
   const state: RemoteRunState = {
@@ -216,7 +219,7 @@ export async function remoteArchive(
   localOut: string,
   args: string[] = [],
 ): Promise<string> {
-  const remote = `${layout.workspace}/archives/${runId}.zip`;
+  const remote = `${layout.workspace}/archives/${assertRunId(runId, 'remote archive')}.zip`;
   await s.run(
     `mkdir -p ${sq(`${layout.workspace}/archives`)} && ${layout.cli} archive ${sq(runId)} --out ${sq(remote)} ${args.map(sq).join(' ')}`,
     'building the archive',
@@ -260,7 +263,13 @@ export async function remoteDataset(
   src: DatasetSource,
   log: (m: string) => void = () => {},
 ): Promise<string> {
-  const dest = `${layout.workspace}/datasets/${src.kind === 'upload' ? (src.name ?? basename(src.localDir)) : src.name}`;
+  // One plain folder name under <workspace>/datasets: `--as ../runs` would otherwise make the
+  // `rm -rf` below delete the remote runs folder.
+  const name = safeSegment(
+    src.kind === 'upload' ? (src.name ?? basename(src.localDir)) : src.name,
+    'remote dataset name',
+  );
+  const dest = `${layout.workspace}/datasets/${name}`;
   await s.run(`mkdir -p ${sq(`${layout.workspace}/datasets`)}`, 'creating the datasets folder');
   if (src.kind === 'generate') {
     await s.run(

@@ -288,7 +288,9 @@ export class SshSession {
   }
 
   /** Entries of a remote folder (names, sizes, mtimes), [] when it does not exist. */
-  async list(remote: string): Promise<Array<{ name: string; size: number; mtime: number; isDir: boolean }>> {
+  async list(
+    remote: string,
+  ): Promise<Array<{ name: string; size: number; mtime: number; isDir: boolean; isFile: boolean }>> {
     const s = await this.sftp();
     return new Promise((resolve, reject) =>
       s.readdir(remote, (err, list) => {
@@ -302,6 +304,7 @@ export class SshSession {
             size: e.attrs.size,
             mtime: e.attrs.mtime,
             isDir: e.attrs.isDirectory(),
+            isFile: e.attrs.isFile(),
           })),
         );
       }),

@@ -1,0 +1,166 @@
+// A hostile remote (test/cloud/hostileRemote.ts: a real SSH server whose SFTP listing and command
+// output are made up) tries to make the mirror write outside the local run folder: file names like
+// `../../escape`, run folders like `../x`, dataset names like `../runs`. Each is refused with a clear
+// `unsafe-path` error before anything is written here (or deleted there).
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { openTarget } from '../../../core/cloud/ssh/connect.ts';
+import { followRemoteRun } from '../../../core/cloud/ssh/follow.ts';
+import { mirrorFiles } from '../../../core/cloud/ssh/mirror.ts';
+import { remoteDataset, startRemoteRun, type RemoteLayout } from '../../../core/cloud/ssh/remoteRun.ts';
+import { writeRemoteState, type RemoteRunState } from '../../../core/cloud/ssh/remoteState.ts';
+import type { SshSession } from '../../../core/cloud/ssh/session.ts';
+import { saveTarget, type SshTarget } from '../../../core/cloud/ssh/target.ts';
+import { trustHostKey } from '../../../core/cloud/ssh/trust.ts';
+import { hostileTarget, startHostileRemote, type HostileRemote } from '../hostileRemote.ts';
+
+const RUN = '20260101-000000-victim-abcd';
+const layout: RemoteLayout = { root: '/r', workspace: '/r/ws', engine: '/r/engine', cli: 'node cli' };
+let remote: HostileRemote;
+let ws: string;
+let target: SshTarget;
+let s: SshSession;
+
+beforeAll(async () => {
+  remote = await startHostileRemote();
+  ws = mkdtempSync(join(tmpdir(), 'mtl-ws-'));
+  target = saveTarget(ws, hostileTarget(remote));
+  await trustHostKey(ws, target);
+  s = await openTarget(ws, target);
+});
+afterAll(async () => {
+  s.close();
+  await remote.close();
+  rmSync(ws, { recursive: true, force: true });
+});
+beforeEach(() => {
+  remote.tree.clear();
+  remote.commands.length = 0;
+  remote.exec = (cmd) => (cmd.startsWith('date') ? { stdout: `${Math.floor(Date.now() / 1000)}\n` } : {});
+});
+
+const runDir = `${layout.workspace}/runs/${RUN}`;
+const state = (): RemoteRunState => ({
+  version: 1,
+  target: target.name,
+  host: target.host,
+  remoteWorkspace: layout.workspace,
+  remoteRunDir: runDir,
+  enginePath: layout.engine,
+  runId: RUN,
+  pid: 4242,
+  eventsOffset: 0,
+  files: {},
+  phase: 'streaming',
+});
+/** Every file under `dir`, relative. */
+const filesUnder = (dir: string) =>
+  existsSync(dir)
+    ? readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => join(e.parentPath, e.name))
+    : [];
+
+describe('a hostile remote cannot write outside the local run folder', () => {
+  it.each([
+    ['../../escape', 'contains "/"'],
+    ['..\\..\\escape', 'contains "\\"'],
+    ['evil\0name', 'NUL'],
+  ])('refuses the remote file name %j before writing anything', async (name, why) => {
+    remote.tree.set(runDir, [
+      { name: 'run.json', data: JSON.stringify({ id: RUN, target: 'local' }) },
+      { name, data: 'pwned' },
+    ]);
+    const localDir = join(ws, 'runs', RUN);
+    mkdirSync(localDir, { recursive: true });
+    const err = await mirrorFiles(s, state(), localDir).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'unsafe-path' });
+    expect((err as Error).message).toContain(JSON.stringify(name));
+    expect((err as Error).message).toContain(why);
+    // Nothing landed anywhere: not beside the workspace, not even the harmless run.json.
+    expect(existsSync(resolve(localDir, '../../escape'))).toBe(false);
+    expect(filesUnder(ws).filter((f) => !f.endsWith('targets.json') && !f.endsWith('known_hosts'))).toEqual(
+      [],
+    );
+  });
+
+  it('refuses a hostile name in a sub-folder, and fetches only regular files', async () => {
+    remote.tree.set(runDir, [{ name: 'run.json', data: '{}' }, { name: 'media' }]);
+    remote.tree.set(`${runDir}/media`, [
+      { name: 'ok.png', data: 'png' },
+      { name: '../../../../escape', data: 'x' },
+    ]);
+    const localDir = join(ws, 'runs', RUN);
+    await expect(mirrorFiles(s, state(), localDir)).rejects.toMatchObject({
+      code: 'unsafe-path',
+      message: expect.stringMatching(
+        /remote file name "\.\.\/\.\.\/\.\.\/\.\.\/escape" in \/r\/ws\/runs\/.*\/media/,
+      ),
+    });
+    expect(existsSync(resolve(localDir, 'media/../../../../escape'))).toBe(false);
+    expect(filesUnder(join(ws, 'runs'))).toEqual([]);
+  });
+
+  it('following such a run stops at once with the error (no reconnect loop)', async () => {
+    remote.tree.set(runDir, [{ name: '../../escape', data: 'x' }]);
+    remote.exec = (cmd) =>
+      cmd.startsWith('kill -0') ? { code: 1 } : cmd.startsWith('date') ? { stdout: '1\n' } : {};
+    const localDir = join(ws, 'runs', RUN);
+    mkdirSync(localDir, { recursive: true });
+    writeRemoteState(localDir, state());
+    const t0 = Date.now();
+    await expect(followRemoteRun(ws, localDir, { target, pollMs: 50 })).rejects.toMatchObject({
+      code: 'unsafe-path',
+    });
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(existsSync(resolve(localDir, '../../escape'))).toBe(false);
+  });
+
+  it('refuses a new remote run folder that is not a run id (`../x`)', async () => {
+    let launched = false;
+    remote.tree.set(`${layout.workspace}/runs`, () => (launched ? [{ name: '../x' }] : []));
+    remote.exec = (cmd) => {
+      if (cmd.includes('setsid nohup')) {
+        launched = true;
+        return { stdout: '4242\n' };
+      }
+      return cmd.startsWith('date') ? { stdout: '1\n' } : {};
+    };
+    const before = readdirSync(ws).sort();
+    await expect(
+      startRemoteRun(ws, s, layout, { command: 'train', args: ['--set', 'name=x'] }),
+    ).rejects.toMatchObject({
+      code: 'unsafe-path',
+      message: expect.stringMatching(/"\.\.\/x" is not a run id/),
+    });
+    expect(existsSync(join(ws, 'x'))).toBe(false);
+    expect(readdirSync(ws).sort()).toEqual(before);
+  });
+
+  it('refuses to resume (and mirror into) a run id that is a path', async () => {
+    remote.exec = (cmd) => (cmd.includes('setsid nohup') ? { stdout: '4242\n' } : {});
+    await expect(
+      startRemoteRun(ws, s, layout, { command: 'resume', runId: '../../outside' }),
+    ).rejects.toMatchObject({ code: 'unsafe-path' });
+    expect(existsSync(resolve(ws, 'runs', '../../outside'))).toBe(false);
+  });
+
+  it.each(['../runs', '..', '.', 'a/b', ''])(
+    'refuses the dataset name %j before running any remote command',
+    async (name) => {
+      await expect(remoteDataset(s, layout, { kind: 'generate', name, args: [] })).rejects.toMatchObject({
+        code: 'unsafe-path',
+        message: expect.stringContaining('remote dataset name'),
+      });
+      await expect(remoteDataset(s, layout, { kind: 'upload', localDir: ws, name })).rejects.toMatchObject({
+        code: 'unsafe-path',
+      });
+      await expect(remoteDataset(s, layout, { kind: 's3', uri: 's3://b/p', name })).rejects.toMatchObject({
+        code: 'unsafe-path',
+      });
+      expect(remote.commands).toEqual([]);
+    },
+  );
+});
