@@ -1,11 +1,13 @@
 // Incremental, idempotent folder sync with S3 (a run folder, a dataset): only files whose size or
 // ETag differ are transferred, so a second sync of an unchanged folder sends nothing. Temporary and
-// lock files (*.part, *.tmp-<pid>, trainer.pid) never travel.
+// lock files (*.part, *.tmp-<pid>, trainer.pid) never travel. Object keys are untrusted on the way
+// down: each maps to a path confined under the target folder, or the sync stops before writing it.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { downloadFile } from './download.ts';
 import { s3Error } from './errors.ts';
+import { confinedPath } from '../safePath.ts';
 import { cleanEtag, localEtag } from './etag.ts';
 import { uploadFile } from './upload.ts';
 
@@ -101,10 +103,16 @@ export async function syncDown(client: S3Client, o: SyncOptions): Promise<SyncRe
   const prefix = `${o.prefix.replace(/\/+$/, '')}/`;
   const remote = await listObjects(client, o.bucket, prefix);
   const res: SyncResult = { transferred: [], unchanged: 0, bytes: 0 };
+  // Every key checked before the first byte is written: a hostile key stops the whole sync.
+  const plan: Array<{ key: string; rel: string; file: string; obj: RemoteObject }> = [];
   for (const [key, obj] of remote) {
     const rel = key.slice(prefix.length);
-    if (!rel || SKIP.test(rel)) continue;
-    const file = join(o.dir, ...rel.split('/'));
+    // `…/` keys are the folder markers S3 consoles create: nothing to write.
+    if (!rel || rel.endsWith('/') || SKIP.test(rel)) continue;
+    const file = confinedPath(o.dir, rel, `object key s3://${o.bucket}/${key} (as a path under ${o.dir})`);
+    plan.push({ key, rel, file, obj });
+  }
+  for (const { key, rel, file, obj } of plan) {
     if (
       existsSync(file) &&
       statSync(file).size === obj.size &&

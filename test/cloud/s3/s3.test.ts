@@ -13,7 +13,12 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetObjectCommand, GetPublicAccessBlockCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  GetPublicAccessBlockCommand,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setupBucket } from '../../../core/cloud/s3/bucket.ts';
 import { downloadFile } from '../../../core/cloud/s3/download.ts';
@@ -177,5 +182,29 @@ describe('S3 on a real server (moto)', () => {
     ).rejects.toMatchObject({ code: 's3-bucket-missing' });
     expect(readdirSync(run, { recursive: true }).sort()).toEqual(before);
     expect(existsSync(join(tmp, 'none'))).toBe(false);
+  });
+
+  it('refuses object keys that would land outside the target folder, before writing anything', async () => {
+    // S3 keys are free text: someone who can write to the bucket (or a mix-up of prefixes) must not
+    // be able to make `s3 pull` / a restore write outside the folder it fills.
+    for (const key of ['hostile/ok.txt', 'hostile/sub/../../../escape'])
+      await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: 'x' }));
+    const dir = join(tmp, 'hostile-down', 'inner');
+    const o = { bucket, prefix: 'hostile', dir, partSize: 5 * MiB, stateDir: join(tmp, 'hs') };
+    await expect(syncDown(client, o)).rejects.toMatchObject({
+      code: 'unsafe-path',
+      message: expect.stringContaining('s3://mtl-test/hostile/sub/../../../escape'),
+    });
+    expect(existsSync(join(tmp, 'hostile-down'))).toBe(false);
+    expect(existsSync(join(tmp, 'escape'))).toBe(false);
+    // A backslash is a separator on Windows: refused too. Folder markers (`…/`) are skipped.
+    await client.send(new PutObjectCommand({ Bucket: bucket, Key: 'hostile2/a\\..\\x', Body: 'x' }));
+    await expect(syncDown(client, { ...o, prefix: 'hostile2' })).rejects.toMatchObject({
+      code: 'unsafe-path',
+    });
+    await client.send(new PutObjectCommand({ Bucket: bucket, Key: 'hostile3/folder/', Body: '' }));
+    await client.send(new PutObjectCommand({ Bucket: bucket, Key: 'hostile3/folder/f.txt', Body: 'f' }));
+    expect((await syncDown(client, { ...o, prefix: 'hostile3' })).transferred).toEqual(['folder/f.txt']);
+    expect(readFileSync(join(dir, 'folder/f.txt'), 'utf8')).toBe('f');
   });
 });
