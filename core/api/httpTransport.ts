@@ -1,8 +1,9 @@
 // The browser-mode transport: calls as `POST /api/<call>` and events over one WebSocket `/ws`
 // (protocol in studio.ts HTTP_ROUTES), against `mtl-studio serve`. fetch and WebSocket are passed in
 // (this layer has no DOM types): in a page, `createHttpTransport({ fetch: fetch.bind(window),
-// WebSocket })`; in Node tests, the `ws` package. The page itself authenticates with the session
-// cookie the server set when it was opened with `?token=`; other clients pass `token`.
+// WebSocket })`; in Node tests, the `ws` package. Calls carry the session token in the
+// `x-mtl-token` header (the server takes no cookie: see core/server/auth.ts); the event socket,
+// which a browser cannot give headers, carries it as `?token=`.
 import type { StudioTransport } from './client.ts';
 import { HTTP_ROUTES, type WireResult } from './studio.ts';
 
@@ -28,7 +29,7 @@ export interface HttpTransportOptions {
   WebSocket: new (url: string) => WebSocketLike;
   /** Origin of the server, e.g. `http://127.0.0.1:5170`; empty = the page's own origin. */
   baseUrl?: string;
-  /** Session token, for clients that do not carry the session cookie. */
+  /** The session token (without it every call answers 401). */
   token?: string;
   /** Delay before reconnecting a dropped event socket (ms). */
   reconnectMs?: number;

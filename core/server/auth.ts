@@ -1,21 +1,18 @@
-// The session token of `mtl-studio serve`: random per start, required on every request and
-// WebSocket upgrade, so nothing else on the machine (another user, a web page doing DNS rebinding)
-// can drive the studio. A page opened with `?token=` gets an HttpOnly SameSite=Strict cookie and
-// is redirected to the same URL without the token; API clients may send `x-mtl-token` instead.
+// Who may talk to `mtl-studio serve` (threat model: docs/STUDIO.md, "Security").
+// - The session token: random per start, the only credential. API calls carry it in the
+//   `x-mtl-token` header (a header, not a cookie: a browser attaches cookies to requests other
+//   pages make, and cookies are not port-scoped, so every server on 127.0.0.1 would receive it).
+//   Browser loads that cannot set headers (WebSocket upgrades, <img> of run files) may pass
+//   `?token=`. The page keeps the token in sessionStorage, which is per origin (port included).
+// - The Host header: only this server's own name and port (stops DNS rebinding).
+// - The Origin (and Sec-Fetch-Site) of a browser request: only the studio's own page.
+// Every function here is total: malformed input is "not allowed", never an exception.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 
-export const COOKIE = 'mtl_token';
+export const TOKEN_HEADER = 'x-mtl-token';
 
 export const newToken = (): string => randomBytes(24).toString('base64url');
-
-export function cookieOf(req: IncomingMessage, name: string): string | undefined {
-  for (const part of (req.headers.cookie ?? '').split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
-  }
-  return undefined;
-}
 
 const same = (a: string, b: string): boolean => {
   const x = Buffer.from(a);
@@ -23,23 +20,58 @@ const same = (a: string, b: string): boolean => {
   return x.length === y.length && timingSafeEqual(x, y);
 };
 
-/** Where the request carried the token from, or null when it did not carry the right one. */
-export function tokenSource(
-  req: IncomingMessage,
-  url: URL,
-  token: string,
-): 'query' | 'cookie' | 'header' | null {
-  const header = req.headers['x-mtl-token'];
-  if (typeof header === 'string' && same(header, token)) return 'header';
-  const cookie = cookieOf(req, COOKIE);
-  if (cookie && same(cookie, token)) return 'cookie';
-  const q = url.searchParams.get('token');
-  if (q && same(q, token)) return 'query';
-  return null;
+/** The request target as a URL, or null when it is not a path (`//`, `http://x`, garbage). */
+export function parseTarget(raw: string | undefined): URL | null {
+  if (!raw || !raw.startsWith('/') || raw.startsWith('//')) return null;
+  try {
+    return new URL(raw, 'http://studio.invalid');
+  } catch {
+    return null;
+  }
 }
 
-export const sessionCookie = (token: string): string =>
-  `${COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`;
+/** `decodeURIComponent` that answers null on a malformed escape (`%E0%A4%A`) instead of throwing. */
+export function safeDecode(s: string): string | null {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return null;
+  }
+}
+
+/** Whether the request carries the token in the header (API clients, the page's fetches). */
+export function headerToken(req: IncomingMessage, token: string): boolean {
+  const h = req.headers[TOKEN_HEADER];
+  return typeof h === 'string' && same(h, token);
+}
+
+/** Whether `?token=` carries the token (upgrades and run-file loads, which cannot set headers). */
+export function queryToken(url: URL, token: string): boolean {
+  const q = url.searchParams.get('token');
+  return q !== null && same(q, token);
+}
+
+/** The names a request may give in its Host header: loopback names, IP literals, the bound host. */
+export function hostAllowed(hostHeader: string | undefined, boundHost: string, port: number): boolean {
+  if (!hostHeader) return false;
+  const m = /^(\[[0-9a-fA-F:.]+\]|[^:[\]]+):(\d+)$/.exec(hostHeader.trim());
+  if (!m || Number(m[2]) !== port) return false;
+  const name = m[1]!.toLowerCase();
+  // A DNS-rebinding page names its own domain; an IP literal or localhost cannot be rebound.
+  const ipv4 = /^\d{1,3}(\.\d{1,3}){3}$/.test(name);
+  const ipv6 = name.startsWith('[');
+  return ipv4 || ipv6 || name === 'localhost' || name === boundHost.toLowerCase();
+}
+
+/** A browser request from another page (another port counts: it is another origin) is refused.
+ * Clients without Origin/Sec-Fetch-Site (curl, Node) are not browsers; they need the token. */
+export function sameOrigin(req: IncomingMessage): boolean {
+  const site = req.headers['sec-fetch-site'];
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') return false;
+  const origin = req.headers.origin;
+  if (origin === undefined) return true;
+  return origin === `http://${req.headers.host ?? ''}`;
+}
 
 /** Loopback addresses `serve` binds to unless told otherwise. */
 export const isLoopback = (host: string): boolean =>

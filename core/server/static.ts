@@ -46,7 +46,14 @@ const NOT_BUILT = (dir: string) =>
   `or <code>npm start</code>, then reload.</p>`;
 
 export function staticFile(rootDir: string, pathname: string): StaticFile | null {
-  const rel = normalize(decodeURIComponent(pathname)).replace(/^([/\\])+/, '');
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(pathname);
+  } catch {
+    return null; // a malformed escape names no file
+  }
+  if (decoded.includes('\0')) return null;
+  const rel = normalize(decoded).replace(/^([/\\])+/, '');
   if (rel.split(/[/\\]/).includes('..')) return null;
   let file = join(rootDir, rel || 'index.html');
   if (!file.startsWith(rootDir + sep) && file !== rootDir) return null;

@@ -58,7 +58,7 @@ export function JobRow({ job, testId }: { job: JobProgress; testId?: string }) {
           </button>
         )}
         {job.state === 'done' && url && (
-          <a className="btn small" href={url} download>
+          <a className="btn small" href={api.loadableUrl(url)} download>
             Download{bytes !== undefined ? ` (${fmtBytes(bytes)})` : ''}
           </a>
         )}

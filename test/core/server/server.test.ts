@@ -1,5 +1,6 @@
-// `mtl-studio serve` over real sockets: token on every request and upgrade, loopback by default,
-// validation and errors as data, live events over the WebSocket, renderer and run files served.
+// `mtl-studio serve` over real sockets: token on every call, upgrade and run file, loopback by
+// default, validation and errors as data, live events over the WebSocket, renderer and run files
+// served. The attacks (other origins, hosts, malformed upgrades and frames) are in security.test.ts.
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { networkInterfaces, tmpdir } from 'node:os';
@@ -62,7 +63,7 @@ const http = (
     req.end(opts.body);
   });
 
-const auth = () => ({ 'x-mtl-token': server.token });
+const auth = () => ({ 'x-mtl-token': server.token, 'content-type': 'application/json' });
 
 describe('session token', () => {
   it('prints a loopback URL carrying a random token', () => {
@@ -70,35 +71,36 @@ describe('session token', () => {
     expect(server.host).toBe('127.0.0.1');
   });
 
-  it('refuses every route without the token (401)', async () => {
-    for (const path of ['/', '/index.html', '/assets/app.js', '/media/x/run.json'])
-      expect((await http(path)).status).toBe(401);
-    const api = await http('/api/runs.list', { method: 'POST', body: '{}' });
+  it('refuses every call and run file without the token (401)', async () => {
+    expect((await http('/media/x/run.json')).status).toBe(401);
+    const api = await http('/api/runs.list', {
+      method: 'POST',
+      body: '{}',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(api.status).toBe(401);
     expect(JSON.parse(api.body)).toMatchObject({ ok: false, error: { name: 'Unauthorized' } });
     const wrong = await http('/api/runs.list', {
       method: 'POST',
       body: '{}',
-      headers: { 'x-mtl-token': 'x'.repeat(32) },
+      headers: { 'x-mtl-token': 'x'.repeat(32), 'content-type': 'application/json' },
     });
     expect(wrong.status).toBe(401);
-    const wrongCookie = await http('/', { headers: { cookie: 'mtl_token=nope' } });
-    expect(wrongCookie.status).toBe(401);
+    expect((await http(`/?token=${'x'.repeat(32)}`)).status).toBe(401); // a mistyped URL says so
   });
 
-  it('trades ?token= for an HttpOnly SameSite cookie and a clean URL', async () => {
-    const r = await http(`/?token=${server.token}`);
-    expect(r.status).toBe(302);
-    expect(r.headers.location).toBe('/');
-    const cookie = String(r.headers['set-cookie']);
-    expect(cookie).toContain('HttpOnly');
-    expect(cookie).toContain('SameSite=Strict');
-    const page = await http('/', { headers: { cookie: cookie.split(';')[0]! } });
-    expect(page.status).toBe(200);
-    expect(page.body).toContain('<div id="root">');
-    expect(page.headers['content-security-policy']).toContain("script-src 'self'");
-    expect((await http('/runs/some-client-route', { headers: auth() })).body).toContain('id="root"');
-    expect((await http('/assets/../../run.json', { headers: auth() })).status).toBe(404);
+  it('serves the renderer (public code, no secret in it) with a strict CSP and no cookie', async () => {
+    for (const path of ['/', `/?token=${server.token}`, '/index.html']) {
+      const page = await http(path);
+      expect(page.status).toBe(200);
+      expect(page.body).toContain('<div id="root">');
+      expect(page.headers['set-cookie']).toBeUndefined();
+      expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+      expect(page.headers['cross-origin-resource-policy']).toBe('same-origin');
+    }
+    expect((await http('/runs/some-client-route')).body).toContain('id="root"');
+    expect((await http('/assets/app.js')).status).toBe(200);
+    expect((await http('/assets/../../run.json')).status).toBe(404);
   });
 
   it('refuses a WebSocket upgrade without the token or from another origin', async () => {
@@ -114,8 +116,9 @@ describe('session token', () => {
       });
     const base = `ws://127.0.0.1:${server.port}/ws`;
     expect(await attempt(base)).toBe('401');
-    expect(await attempt(`${base}?token=${server.token}`, { origin: 'http://evil.example' })).toBe('401');
-    expect(await attempt(`${base}?token=${server.token}`, { origin: 'null' })).toBe('401');
+    expect(await attempt(`${base}?token=${server.token}`, { origin: 'http://evil.example' })).toBe('403');
+    expect(await attempt(`${base}?token=${server.token}`, { origin: 'null' })).toBe('403');
+    expect(await attempt(base, { 'x-mtl-token': server.token })).toBe('open');
     expect(await attempt(`${base}?token=${server.token}`)).toBe('open');
   });
 });
@@ -131,7 +134,12 @@ describe('binding', () => {
       await expect(http('/', { host: external })).rejects.toThrow(/ECONNREFUSED/);
       const open = await startStudioServer({ studio, host: '0.0.0.0', port: 0, rendererDir });
       try {
-        expect((await http('/', { host: external, port: open.port })).status).toBe(401); // reachable, still guarded
+        const call = (headers: Record<string, string>) =>
+          http('/api/runs.list', { host: external, port: open.port, method: 'POST', headers, body: '{}' });
+        expect((await call({ 'content-type': 'application/json' })).status).toBe(401); // reachable, still guarded
+        expect((await call({ 'content-type': 'application/json', 'x-mtl-token': open.token })).status).toBe(
+          200,
+        );
       } finally {
         await open.close();
       }
@@ -139,7 +147,7 @@ describe('binding', () => {
   );
   // Linux routes all of 127/8 to lo: a socket bound to 127.0.0.1 alone refuses 127.0.0.2.
   it.runIf(process.platform === 'linux')('binds to 127.0.0.1 only, not every loopback address', async () => {
-    expect((await http('/', { host: '127.0.0.1' })).status).toBe(401);
+    expect((await http('/', { host: '127.0.0.1' })).status).toBe(200);
     await expect(http('/', { host: '127.0.0.2' })).rejects.toThrow(/ECONNREFUSED/);
   });
 });
@@ -167,6 +175,9 @@ describe('API over HTTP and WebSocket', () => {
     const unknown = await http('/api/shell.exec', { method: 'POST', headers: auth(), body: '{}' });
     expect(JSON.parse(unknown.body).error.message).toContain('unknown studio call');
     expect((await http('/api/runs.list', { headers: auth() })).status).toBe(405);
+    const proto = await http('/api/__proto__', { method: 'POST', headers: auth(), body: '{}' });
+    expect(JSON.parse(proto.body).error).toMatchObject({ name: 'ValidationError' });
+    expect(JSON.parse(proto.body).error.message).toContain('unknown studio call');
     await expect(client().runs.get({ id: 'missing' })).rejects.toMatchObject({ name: 'NotFoundError' });
   });
 

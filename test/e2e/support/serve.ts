@@ -9,6 +9,8 @@ export interface ServedStudio {
   origin: string;
   token: string;
   workspace: string;
+  /** Whether the serve process is still running (the attack tests check it survived). */
+  alive(): boolean;
   stop(): Promise<void>;
 }
 
@@ -45,6 +47,7 @@ export async function serveStudio(
     origin: u.origin,
     token: u.searchParams.get('token')!,
     workspace,
+    alive: () => child.exitCode === null && child.signalCode === null,
     async stop() {
       if (child.exitCode === null) {
         child.kill('SIGTERM');
