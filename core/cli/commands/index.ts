@@ -30,4 +30,5 @@ export const COMMANDS: CommandModule[] = [
   { name: 'remote', load: () => import('./remote.ts') },
   { name: 'ec2', load: () => import('./ec2.ts') },
   { name: 'queue', load: () => import('./queue.ts') },
+  { name: 'batch', load: () => import('./batch.ts') },
 ];
