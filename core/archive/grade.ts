@@ -151,6 +151,15 @@ async function verifyManifest(zip: ZipArchive): Promise<'verified' | 'absent'> {
   if (manifest.format !== MANIFEST_FORMAT || !Array.isArray(manifest.entries))
     throw new Error(`${zip.path}: ${MANIFEST} is not a ${MANIFEST_FORMAT} manifest`);
   const listed = new Map(manifest.entries.map((e) => [e.path, e]));
+  // From version 2 on, the manifest says which checkpoint file made the predictions: it must be
+  // the checkpoint the archive holds.
+  const made = manifest.provenance?.checkpoint.sha256;
+  const held = listed.get(manifest.checkpoint?.path ?? '')?.sha256;
+  if (made !== undefined && made !== held)
+    throw new Error(
+      `${zip.path}: ${MANIFEST} says the predictions were made by a checkpoint with sha256 ${made}, ` +
+        `but the archive's ${manifest.checkpoint?.path ?? 'checkpoint'} has ${held ?? 'no entry'}`,
+    );
   for (const e of zip.entries.values()) {
     if (e.isDirectory || e.name === MANIFEST) continue;
     if (!listed.has(e.name)) throw new Error(`${zip.path}: entry "${e.name}" is not listed in ${MANIFEST}`);

@@ -3,11 +3,13 @@
 //   predictions/depth/<i>.png    uint8 disparity codes 1..255 (metres clamped to [4, 300])
 //   checkpoint/<name>.safetensors, config.json, run.json, metrics.csv, train.log
 //   source/…                      the engine that trained the run (core/, package.json, package-lock.json)
-//   manifest.json                 sha256 and size of every other entry (written last)
+//   manifest.json                 sha256 and size of every other entry, the checkpoint and the
+//                                 provenance of the predictions (written last)
 
 export const MANIFEST = 'manifest.json';
 export const MANIFEST_FORMAT = 'mtl-studio-submission';
-export const MANIFEST_VERSION = 1;
+/** 2: the checkpoint's step and sha256, and the provenance of the predictions. */
+export const MANIFEST_VERSION = 2;
 
 export type PredictionKind = 'semseg' | 'depth';
 export const PREDICTION_KINDS: readonly PredictionKind[] = ['semseg', 'depth'];
@@ -32,8 +34,15 @@ export interface Manifest {
   version: typeof MANIFEST_VERSION;
   createdAt: string;
   run: { id: string; name: string };
-  checkpoint: { kind: string; path: string };
+  checkpoint: { kind: string; path: string; step?: number; sha256?: string };
   predictions: number;
+  /** What made the predictions (from predictions/test/provenance.json): the same checkpoint file. */
+  provenance?: {
+    split: string;
+    createdAt: string;
+    checkpoint: { kind: string; file: string; step: number; epoch: number; sha256: string };
+    tta: { flip: boolean; scales: number[]; aggregate: string };
+  };
   entries: ManifestEntry[];
 }
 

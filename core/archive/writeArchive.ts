@@ -1,6 +1,9 @@
 // Writes the submission archive of a run (SPEC §8; layout in layout.ts) as one zip streamed with
 // yazl (ZIP64 when sizes require it), into `<out>.partial` then renamed, so a reader never sees a
 // half-written archive. Every entry is hashed while it streams; manifest.json (last) lists them.
+// The test predictions must come from the very checkpoint file that goes in (their provenance.json,
+// written by `predict`, names its sha256): otherwise the archive is refused (StalePredictionsError)
+// and the manifest states the provenance of what it holds.
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, readdirSync, statSync } from 'node:fs';
 import { readFile, rename, rm } from 'node:fs/promises';
@@ -10,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import yazl from 'yazl';
 import { readEvents } from '../runs/events.ts';
 import { checkpointPath, runFiles } from '../runs/paths.ts';
+import { fileSha256, readProvenance, stalePredictionsReason } from '../runs/predictions.ts';
 import { metricsCsv } from './csv.ts';
 import {
   MANIFEST,
@@ -39,6 +43,9 @@ export interface ArchiveResult {
   predictions: number;
   bytes: number;
   checkpoint: string;
+  /** Step of the archived checkpoint (which made the predictions). */
+  step: number;
+  provenance: NonNullable<Manifest['provenance']>;
 }
 
 /** The package root of the running engine: two folders up from core/archive/. */
@@ -51,16 +58,51 @@ interface PlannedEntry {
   compress: boolean;
 }
 
+/** The run's test predictions were not made by the checkpoint to archive (or are missing). */
+export class StalePredictionsError extends Error {
+  override name = 'StalePredictionsError';
+  constructor(
+    readonly reason: string,
+    readonly predictCommand: string,
+  ) {
+    super(`${reason}; run \`${predictCommand}\` first (or archive with --predict)`);
+  }
+}
+
+/** Why the run's test predictions cannot go into an archive of checkpoint `kind`, or null. */
+export async function stalePredictions(
+  runDir: string,
+  kind: 'best' | 'last',
+): Promise<StalePredictionsError | null> {
+  const ckpt = checkpointPath(runDir, kind);
+  if (!existsSync(ckpt)) return null; // writeArchive names the missing checkpoint
+  const reason = stalePredictionsReason(runDir, 'test', { kind, sha256: await fileSha256(ckpt) });
+  return reason
+    ? new StalePredictionsError(
+        reason,
+        `mtl-studio predict ${basename(runDir)} --checkpoint ${kind} --split test`,
+      )
+    : null;
+}
+
 export async function writeArchive(opts: WriteArchiveOptions): Promise<ArchiveResult> {
   const runDir = resolve(opts.runDir);
   const kind = opts.checkpoint ?? 'best';
   const files = runFiles(runDir);
   if (!existsSync(files.config)) throw new Error(`${runDir}: not a run folder (no config.json)`);
-  const count = predictionCount(runDir);
   const ckpt = checkpointPath(runDir, kind);
   if (!existsSync(ckpt))
     throw new Error(
       `${ckpt}: missing ${kind} checkpoint${kind === 'best' ? ' (no validation yet? try --checkpoint last)' : ''}`,
+    );
+  const stale = await stalePredictions(runDir, kind);
+  if (stale) throw stale;
+  const provenance = readProvenance(runDir, 'test')!;
+  const count = predictionCount(runDir);
+  if (count !== provenance.images)
+    throw new StalePredictionsError(
+      `${join(files.predictions, 'test')}: holds ${count} predictions but its provenance.json records ${provenance.images}`,
+      `mtl-studio predict ${basename(runDir)} --checkpoint ${kind} --split test`,
     );
   const meta = existsSync(files.meta)
     ? (JSON.parse(await readFile(files.meta, 'utf8')) as { id?: string; name?: string })
@@ -91,8 +133,19 @@ export async function writeArchive(opts: WriteArchiveOptions): Promise<ArchiveRe
     version: MANIFEST_VERSION,
     createdAt: new Date().toISOString(),
     run: { id: meta.id ?? basename(runDir), name: meta.name ?? '' },
-    checkpoint: { kind, path: `checkpoint/${basename(ckpt)}` },
+    checkpoint: {
+      kind,
+      path: `checkpoint/${basename(ckpt)}`,
+      step: provenance.checkpoint.step,
+      sha256: provenance.checkpoint.sha256,
+    },
     predictions: count,
+    provenance: {
+      split: provenance.split,
+      createdAt: provenance.createdAt,
+      checkpoint: provenance.checkpoint,
+      tta: provenance.tta,
+    },
   } satisfies Omit<Manifest, 'entries'>;
   const bytes = await streamZip(plan, manifestBase, resolve(opts.outFile), opts);
   return {
@@ -101,6 +154,8 @@ export async function writeArchive(opts: WriteArchiveOptions): Promise<ArchiveRe
     predictions: count,
     bytes,
     checkpoint: manifestBase.checkpoint.path,
+    step: provenance.checkpoint.step,
+    provenance: manifestBase.provenance,
   };
 }
 
@@ -227,6 +282,13 @@ async function streamZip(
   try {
     await Promise.race([
       Promise.all(hashed).then(() => {
+        // The checkpoint as it went into the zip must be the file the predictions came from (a
+        // running trainer may replace `last` while the archive is written).
+        const ck = entries.find((e) => e.path === manifestBase.checkpoint.path);
+        if (ck && ck.sha256 !== manifestBase.checkpoint.sha256)
+          throw new Error(
+            `${manifestBase.checkpoint.path}: the checkpoint changed while the archive was written (still training?); archive again`,
+          );
         const manifest: Manifest = { ...manifestBase, entries };
         zip.addBuffer(Buffer.from(JSON.stringify(manifest, null, 2)), MANIFEST, { compress: true });
         progress(MANIFEST);

@@ -43,6 +43,7 @@ import { JobManager } from './jobs.ts';
 import { checkedOutputPath, writeOutput } from './outputs.ts';
 import { RemoteBridge } from './remote.ts';
 import { TargetsBridge } from './targets.ts';
+import { SweepsBridge } from './sweeps.ts';
 import { RunStatsCache, toApiRunInfo } from './runInfo.ts';
 import { RunsWatcher } from './runsWatcher.ts';
 import { systemInfo } from './system.ts';
@@ -95,6 +96,7 @@ export function createNodeStudio(opts: NodeStudioOptions): NodeStudio {
   const remote = new RemoteBridge(workspace, () => watcher.check());
   remote.reattach();
   const targets = new TargetsBridge(workspace, remote);
+  const sweeps = new SweepsBridge(workspace, () => watcher.check(), opts.pollMs ?? 3000);
 
   const info = (dir: string): RunInfo => toApiRunInfo(readRunDir(dir), stats.get(dir));
   const runInfo = (id: string): RunInfo => info(runDirOf(workspace, id));
@@ -266,11 +268,10 @@ export function createNodeStudio(opts: NodeStudioOptions): NodeStudio {
       const jobId = jobs.start({
         kind: 'archive',
         runId: id,
-        args: ['archive', id, '--checkpoint', checkpoint, '--out', file],
-        // The archive holds test-split predictions: make them first when the run has none.
-        ...(existsSync(join(dir, 'predictions', 'test'))
-          ? {}
-          : { before: [['predict', id, '--checkpoint', checkpoint, '--split', 'test']] }),
+        // --predict: the archive re-predicts the test split when its predictions are missing or
+        // were made by another checkpoint file (their provenance.json), so one click never pairs
+        // stale predictions with this checkpoint.
+        args: ['archive', id, '--checkpoint', checkpoint, '--predict', '--out', file],
         message: `archive of ${id} (${checkpoint})`,
         finish: (json) => {
           if (!existsSync(file)) throw new Error(`the archive command finished but ${file} does not exist`);
@@ -362,6 +363,8 @@ export function createNodeStudio(opts: NodeStudioOptions): NodeStudio {
     },
     'sync.status': (req) => targets.sync(req.id),
     'sync.now': (req) => targets.syncNow(req.id),
+    'sweeps.list': async () => sweeps.list(),
+    'sweeps.get': async (req) => sweeps.get(req.id),
     'system.info': async () => ({
       ...systemInfo(workspace, opts.transport),
       targets: await remote.targets(),
@@ -409,6 +412,7 @@ export function createNodeStudio(opts: NodeStudioOptions): NodeStudio {
     close() {
       jobs.cancelAll();
       remote.dispose();
+      sweeps.dispose();
     },
   };
 }

@@ -1,13 +1,12 @@
 // `mtl-studio predict RUN [--split test] [--checkpoint best]`: SPEC §8 prediction PNGs of a split
-// into <run>/predictions/<split>/{semseg,depth}/<i>.png, at the original image size, TTA from eval.tta.
-import { join } from 'node:path';
+// into <run>/predictions/<split>/{semseg,depth}/<i>.png, at the original image size, TTA from eval.tta,
+// with predictions/<split>/provenance.json saying which checkpoint file (sha256) and TTA made them.
 import type { Command } from 'commander';
 import { deepMerge, overridesFromSetArgs, validateConfig } from '../../api/config/resolve.ts';
 import { BACKENDS, type Backend } from '../../api/config/schema.ts';
 import type { Split } from '../../data/miniscapes.ts';
 import { resolveRun } from '../../runs/store.ts';
-import { restoreRun } from '../../train/fromCheckpoint.ts';
-import { predictSplit } from '../../train/predict.ts';
+import { predictRun } from '../../train/predictRun.ts';
 import { collect, globalOptions, printResult, progressBar } from '../context.ts';
 
 const SPLITS = ['test', 'val', 'train'];
@@ -34,48 +33,40 @@ export function register(program: Command): void {
         cmd: Command,
       ) => {
         const g = globalOptions(cmd);
+        if (opts.checkpoint !== 'best' && opts.checkpoint !== 'last')
+          throw new Error(`--checkpoint must be best or last, got "${opts.checkpoint}"`);
         if (!SPLITS.includes(opts.split))
           throw new Error(`--split: "${opts.split}" is not one of ${SPLITS.join(', ')}`);
         for (const s of opts.set)
           if (!s.startsWith('eval.')) throw new Error(`--set ${s}: predict only accepts eval.* keys`);
         const dir = resolveRun(g.workspace, ref);
-        const r = await restoreRun(g.workspace, dir, {
+        let bar: ReturnType<typeof progressBar> | null = null;
+        const res = await predictRun(g.workspace, dir, {
+          split: opts.split as Split,
           checkpoint: opts.checkpoint,
+          limit: opts.limit,
           backend: opts.backend as Backend | undefined,
           overrides: (c) => validateConfig(deepMerge(c, overridesFromSetArgs(opts.set)), '--set'),
+          onProgress: (d, n) => {
+            bar ??= progressBar(`predict ${opts.split}`, n);
+            bar.update(d);
+          },
         });
-        try {
-          const outDir = join(dir, 'predictions', opts.split);
-          let bar: ReturnType<typeof progressBar> | null = null;
-          const res = await predictSplit(r.model, {
-            root: r.root,
-            split: opts.split as Split,
-            norm: r.norm,
-            tta: r.config.eval.tta,
-            batchSize: r.config.train.batchSizeVal,
-            outDir,
-            limit: opts.limit,
-            onProgress: (d, n) => {
-              bar ??= progressBar(`predict ${opts.split}`, n);
-              bar.update(d);
-            },
-          });
-          (bar as ReturnType<typeof progressBar> | null)?.stop();
-          printResult(
-            g,
-            {
-              id: r.run.id,
-              split: opts.split,
-              checkpoint: opts.checkpoint,
-              step: r.checkpoint.meta.step,
-              images: res.images,
-              dir: outDir,
-            },
-            `${res.images} ${opts.split} predictions of ${r.run.id} ${opts.checkpoint}@${r.checkpoint.meta.step} → ${outDir}`,
-          );
-        } finally {
-          r.model.dispose();
-        }
+        (bar as ReturnType<typeof progressBar> | null)?.stop();
+        const c = res.provenance.checkpoint;
+        printResult(
+          g,
+          {
+            id: res.run.id,
+            split: opts.split,
+            checkpoint: opts.checkpoint,
+            step: c.step,
+            images: res.images,
+            dir: res.outDir,
+            provenance: res.provenance,
+          },
+          `${res.images} ${opts.split} predictions of ${res.run.id} ${opts.checkpoint}@${c.step} → ${res.outDir}`,
+        );
       },
     );
 }

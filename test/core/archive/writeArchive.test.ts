@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { gradeArchive } from '../../../core/archive/grade.ts';
-import { writeArchive } from '../../../core/archive/writeArchive.ts';
+import { StalePredictionsError, writeArchive } from '../../../core/archive/writeArchive.ts';
 import { ZipArchive } from '../../../core/archive/zipReader.ts';
 import type { RunEvent, SplitMetrics } from '../../../core/api/events.ts';
-import { EXPECTED, greyPng, labelPng, PRED, tmp, writeGtSplit } from './fixtures.ts';
+import type { PredictionProvenance } from '../../../core/runs/predictions.ts';
+import { EXPECTED, greyPng, labelPng, makeZip, PRED, tmp, writeGtSplit } from './fixtures.ts';
 
 const metrics = (multitask: number): SplitMetrics => ({
   multitask,
@@ -38,6 +39,24 @@ const val = (step: number, multitask: number): RunEvent => ({
   isBest: true,
 });
 
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+/** predictions/test/provenance.json as `predict` writes it, for checkpoint `kind` of `run`. */
+function writeProvenance(run: string, kind: 'best' | 'last', step: number, images = PRED.length): void {
+  const file = join(run, 'checkpoints', `${kind}.safetensors`);
+  const provenance: PredictionProvenance = {
+    format: 'mtl-studio-predictions',
+    version: 1,
+    createdAt: '2026-11-24T12:00:00.000Z',
+    split: 'test',
+    images,
+    splitImages: PRED.length,
+    checkpoint: { kind, file: `${kind}.safetensors`, step, epoch: 1, sha256: sha(readFileSync(file)) },
+    tta: { flip: true, scales: [1], aggregate: 'mean' },
+  };
+  writeFileSync(join(run, 'predictions', 'test', 'provenance.json'), JSON.stringify(provenance));
+}
+
 /** A run folder as the trainer and `predict` leave it. */
 function fakeRun(withPredictions = true): string {
   const run = join(tmp('run'), '20261124-120000-demo-abcd');
@@ -62,6 +81,7 @@ function fakeRun(withPredictions = true): string {
         writeFileSync(join(run, 'predictions', 'test', k, `${i}.png`), png);
       }
     });
+  if (withPredictions) writeProvenance(run, 'best', 20);
   return run;
 }
 
@@ -105,7 +125,20 @@ describe('writeArchive', () => {
 
     const manifest = JSON.parse((await zip.read('manifest.json')).data.toString());
     expect(manifest.entries).toHaveLength(names.length - 1);
-    expect(manifest.checkpoint).toEqual({ kind: 'best', path: 'checkpoint/best.safetensors' });
+    const bestSha = sha(Buffer.alloc(5000, 7));
+    expect(manifest.checkpoint).toEqual({
+      kind: 'best',
+      path: 'checkpoint/best.safetensors',
+      step: 20,
+      sha256: bestSha,
+    });
+    // The manifest states what made the predictions: the checkpoint it holds.
+    expect(manifest.provenance).toEqual({
+      split: 'test',
+      createdAt: '2026-11-24T12:00:00.000Z',
+      checkpoint: { kind: 'best', file: 'best.safetensors', step: 20, epoch: 1, sha256: bestSha },
+      tta: { flip: true, scales: [1], aggregate: 'mean' },
+    });
     const ckpt = await zip.read('checkpoint/best.safetensors');
     expect(ckpt.data.length).toBe(5000);
     expect(
@@ -136,14 +169,61 @@ describe('writeArchive', () => {
 
   it('takes the last checkpoint on request', async () => {
     const out = join(tmp('out'), 'last.zip');
-    const r = await writeArchive({ runDir: fakeRun(), outFile: out, checkpoint: 'last' });
+    const run = fakeRun();
+    writeProvenance(run, 'last', 30);
+    const r = await writeArchive({ runDir: run, outFile: out, checkpoint: 'last' });
     expect(r.checkpoint).toBe('checkpoint/last.safetensors');
+    expect(r.step).toBe(30);
+  });
+
+  it('refuses predictions made by another checkpoint, or of unknown origin, naming the predict command', async () => {
+    const out = join(tmp('out'), 'stale.zip');
+    const run = fakeRun(); // predicted with best
+    const err = await writeArchive({ runDir: run, outFile: out, checkpoint: 'last' }).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(StalePredictionsError);
+    expect((err as Error).message).toMatch(
+      /the predictions were made by best@20 \(sha256 [0-9a-f]{12}…\), not by the last checkpoint to archive \(sha256 [0-9a-f]{12}…\); run `mtl-studio predict 20261124-120000-demo-abcd --checkpoint last --split test` first \(or archive with --predict\)/,
+    );
+    // `last` rewritten by more training after the predict: same name, another file.
+    writeProvenance(run, 'last', 30);
+    writeFileSync(join(run, 'checkpoints', 'last.safetensors'), Buffer.alloc(3000, 10));
+    await expect(writeArchive({ runDir: run, outFile: out, checkpoint: 'last' })).rejects.toThrow(
+      /made by last@30 .*, not by the last checkpoint to archive/,
+    );
+    // PNGs without a record (an older version, or an interrupted predict) and partial predictions.
+    rmSync(join(run, 'predictions', 'test', 'provenance.json'));
+    await expect(writeArchive({ runDir: run, outFile: out })).rejects.toThrow(
+      /the predictions have no provenance\.json .* the checkpoint that made them is unknown; run `mtl-studio predict/,
+    );
+    writeProvenance(run, 'best', 20, 1);
+    await expect(writeArchive({ runDir: run, outFile: out })).rejects.toThrow(
+      /the predictions cover 1 of the 2 test images \(predicted with --limit\)/,
+    );
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('the grader refuses a manifest whose predictions name another checkpoint than the one it holds', async () => {
+    const out = join(tmp('out'), 'forged.zip');
+    await writeArchive({ runDir: fakeRun(), outFile: out });
+    const zip = await ZipArchive.open(out);
+    const entries: [string, Buffer][] = [];
+    for (const name of zip.entries.keys()) entries.push([name, (await zip.read(name)).data]);
+    zip.close();
+    const manifest = JSON.parse(entries.find(([n]) => n === 'manifest.json')![1].toString());
+    manifest.provenance.checkpoint.sha256 = 'f'.repeat(64);
+    const forged = entries.map(([n, d]): [string, Buffer] => [
+      n,
+      n === 'manifest.json' ? Buffer.from(JSON.stringify(manifest)) : d,
+    ]);
+    await expect(gradeArchive(await makeZip(forged, join(tmp('out'), 'f.zip')), gt)).rejects.toThrow(
+      /manifest\.json says the predictions were made by a checkpoint with sha256 f{64}, but the archive's checkpoint\/best\.safetensors has [0-9a-f]{64}/,
+    );
   });
 
   it('says to run predict first when predictions are missing or incomplete', async () => {
     const out = join(tmp('out'), 'x.zip');
     await expect(writeArchive({ runDir: fakeRun(false), outFile: out })).rejects.toThrow(
-      /no test predictions; run `mtl-studio predict 20261124-120000-demo-abcd` first/,
+      /no test predictions; run `mtl-studio predict 20261124-120000-demo-abcd --checkpoint best --split test` first/,
     );
     const run = fakeRun();
     writeFileSync(join(run, 'predictions', 'test', 'depth', '4.png'), greyPng([1, 1, 1, 1]));

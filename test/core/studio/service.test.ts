@@ -182,7 +182,7 @@ describe('runs over the store', () => {
     expect(done.result).toMatchObject({ bytes: 11, url: `/media/${run.id}/archives/${run.id}-best.zip` });
     expect(readFileSync(done.result!.path as string, 'utf8')).toBe('PK fake zip');
     expect(seen.some((p) => p.state === 'running' && p.total === 4)).toBe(true);
-    // The test predictions the archive needs were made first.
+    // The test predictions the archive needs were made first (`archive --predict`).
     expect(existsSync(join(run.dir, 'predictions', 'test', 'semseg'))).toBe(true);
   });
 
