@@ -18,10 +18,10 @@ export interface EncoderFileReport {
 }
 
 /** Names and torch-layout shapes of a standard-width encoder (zero-initialised, then disposed). */
-export function encoderShapes(encoder: EncoderName): Map<string, number[]> {
+export function encoderShapes(encoder: EncoderName, width = 1): Map<string, number[]> {
   const net = new ResNet(new Rng(0, true), {
     name: encoder,
-    width: 1,
+    width,
     dilation: [false, false, false],
     se: false,
   });
@@ -41,6 +41,7 @@ export function verifyEncoderFile(
   bytes: Uint8Array,
   encoder: EncoderName,
   source: string,
+  width = 1,
 ): EncoderFileReport {
   const header = readSafetensorsHeader(bytes, source);
   const expectedBytes = header.dataStart + header.dataEnd;
@@ -48,7 +49,7 @@ export function verifyEncoderFile(
     throw new Error(
       `${source}: ${bytes.length} bytes, the header describes ${expectedBytes} (incomplete file?)`,
     );
-  const want = encoderShapes(encoder);
+  const want = encoderShapes(encoder, width);
   let ignored = 0;
   for (const [name, e] of header.entries) {
     if (name.startsWith('fc.') || name.endsWith('num_batches_tracked')) {
