@@ -1,6 +1,7 @@
 // `mtl-studio s3 …`: bucket setup, resumable transfers, incremental run sync, presigned links, and
 // the pusher that runs beside a remote trainer. Settings come from <workspace>/cloud/s3.json
-// (written by `s3 setup`) or `--s3-config FILE` (what a remote instance is handed).
+// (written by `s3 setup`, mode 0600, only after the bucket answered) or `--s3-config FILE` (what a
+// remote instance is handed). Secrets never come from argv (core/cli/secretInput.ts).
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Command } from 'commander';
@@ -18,9 +19,11 @@ import {
 } from '../../cloud/s3/settings.ts';
 import { syncDown, syncUp } from '../../cloud/s3/sync.ts';
 import { uploadFile } from '../../cloud/s3/upload.ts';
+import { CloudError } from '../../cloud/errors.ts';
 import { cloudFiles } from '../../cloud/paths.ts';
 import { resolveRun } from '../../runs/store.ts';
 import { globalOptions, printResult, progressBar } from '../context.ts';
+import { readSecretFromStdin, secretOnCommandLine } from '../secretInput.ts';
 
 interface WithConfig {
   s3Config?: string;
@@ -38,6 +41,28 @@ function settings(cmd: Command, o: WithConfig): { s: S3Settings; workspace: stri
   return { s: loadS3Settings(g.workspace), workspace: g.workspace };
 }
 
+/** Static keys to save: the id from --access-key-id (or AWS_ACCESS_KEY_ID with the stdin flag), the
+ * secret from standard input or AWS_SECRET_ACCESS_KEY. None = the SDK's own chain at run time. */
+async function staticCredentials(o: {
+  accessKeyId?: string;
+  secretAccessKeyStdin?: boolean;
+}): Promise<{ accessKeyId?: string; secretAccessKey?: string }> {
+  const accessKeyId = o.accessKeyId ?? (o.secretAccessKeyStdin ? process.env.AWS_ACCESS_KEY_ID : undefined);
+  if (!accessKeyId) {
+    if (o.secretAccessKeyStdin)
+      throw new Error('--secret-access-key-stdin needs --access-key-id (or AWS_ACCESS_KEY_ID) too');
+    return {};
+  }
+  const secretAccessKey = o.secretAccessKeyStdin
+    ? await readSecretFromStdin('secret access key: ')
+    : process.env.AWS_SECRET_ACCESS_KEY;
+  if (!secretAccessKey)
+    throw new Error(
+      `--access-key-id ${accessKeyId} needs its secret: set AWS_SECRET_ACCESS_KEY or pass --secret-access-key-stdin`,
+    );
+  return { accessKeyId, secretAccessKey };
+}
+
 const withConfig = (c: Command) =>
   c.option('--s3-config <file>', 'S3 settings file (default <workspace>/cloud/s3.json)');
 const bar = (label: string) => {
@@ -53,13 +78,18 @@ export function register(program: Command): void {
   const s3 = program.command('s3').description('S3 storage: setup, transfers, run sync, presigned links');
 
   s3.command('setup')
-    .description('save S3 settings and create the bucket (public access blocked)')
+    .description('check (or create) the bucket, public access blocked; then save the S3 settings')
     .requiredOption('--bucket <name>', 'bucket name')
     .option('--region <region>', 'region', 'us-east-1')
     .option('--endpoint <url>', 'self-hosted S3 URL (MinIO, Ceph RGW, …)')
     .option('--path-style', 'path-style URLs (default on with --endpoint)')
-    .option('--access-key-id <id>', 'static credentials (default: the AWS SDK chain)')
-    .option('--secret-access-key <secret>')
+    .option(
+      '--access-key-id <id>',
+      'static credentials, saved in cloud/s3.json (mode 0600); the secret comes from ' +
+        'AWS_SECRET_ACCESS_KEY or --secret-access-key-stdin (default: the AWS SDK chain, nothing saved)',
+    )
+    .option('--secret-access-key-stdin', 'read the secret access key from standard input')
+    .option('--secret-access-key <secret>', 'refused (visible in `ps`): see --secret-access-key-stdin')
     .option('--prefix <prefix>', 'key prefix for runs, archives, datasets', 'mtl-studio')
     .action(
       async (
@@ -70,24 +100,36 @@ export function register(program: Command): void {
           pathStyle?: boolean;
           accessKeyId?: string;
           secretAccessKey?: string;
+          secretAccessKeyStdin?: boolean;
           prefix: string;
         },
         cmd: Command,
       ) => {
         const g = globalOptions(cmd);
-        const s = saveS3Settings(g.workspace, {
+        if (o.secretAccessKey !== undefined)
+          throw secretOnCommandLine('--secret-access-key', 'AWS_SECRET_ACCESS_KEY');
+        const s = parseS3Settings({
           bucket: o.bucket,
           region: o.region,
           prefix: o.prefix,
           ...(o.endpoint ? { endpoint: o.endpoint } : {}),
           ...(o.pathStyle ? { forcePathStyle: true } : {}),
-          ...(o.accessKeyId ? { accessKeyId: o.accessKeyId, secretAccessKey: o.secretAccessKey } : {}),
+          ...(await staticCredentials(o)),
         });
-        const r = await setupBucket(makeS3Client(s), s.bucket, s.region);
+        // Saved only once the bucket answers: a typo'd endpoint or a refused key leaves no secret behind.
+        let r;
+        try {
+          r = await setupBucket(makeS3Client(s), s.bucket, s.region);
+        } catch (e) {
+          if (e instanceof CloudError)
+            throw new CloudError(e.code, `${e.message} (S3 settings not saved)`, { cause: e });
+          throw e;
+        }
+        saveS3Settings(g.workspace, s);
         printResult(
           g,
           { bucket: s.bucket, created: r.created, publicAccessBlocked: true },
-          `bucket ${s.bucket} ${r.created ? 'created' : 'exists'}; public access blocked`,
+          `bucket ${s.bucket} ${r.created ? 'created' : 'exists'}; public access blocked; settings saved`,
         );
       },
     );

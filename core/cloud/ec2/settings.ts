@@ -1,11 +1,10 @@
 // EC2 launch settings, saved in <workspace>/cloud/ec2.json, and the one place an EC2Client is made.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
-import { writeJsonAtomic } from '../../runs/atomic.ts';
 import { CloudError } from '../errors.ts';
 import { cloudFiles } from '../paths.ts';
+import { tightenSecretFile, writeSecretJson } from '../secretFile.ts';
 
 export const Ec2SettingsSchema = z
   .object({
@@ -55,14 +54,14 @@ export function loadEc2Settings(workspace: string): Ec2Settings {
   const f = cloudFiles(workspace).ec2;
   if (!existsSync(f))
     throw new CloudError('bad-config', `no EC2 settings in ${f}; run \`mtl-studio ec2 setup …\``);
+  tightenSecretFile(f);
   return parseEc2Settings(JSON.parse(readFileSync(f, 'utf8')), f);
 }
 
 export function saveEc2Settings(workspace: string, input: Ec2SettingsInput): Ec2Settings {
   const s = parseEc2Settings(input);
-  const f = cloudFiles(workspace).ec2;
-  mkdirSync(dirname(f), { recursive: true });
-  writeJsonAtomic(f, s);
+  // May hold a secret key: 0600 in a 0700 folder.
+  writeSecretJson(cloudFiles(workspace).ec2, s);
   return s;
 }
 

@@ -1,13 +1,12 @@
 // S3 settings (AWS or self-hosted: MinIO, Ceph RGW, moto) and the one place an S3Client is made.
 // Self-hosted servers need path-style URLs and reject the SDK's default streaming checksums (HTTP
 // 411 on Ceph RGW), so checksums are sent only when an operation requires them.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
-import { writeJsonAtomic } from '../../runs/atomic.ts';
 import { CloudError } from '../errors.ts';
 import { cloudFiles } from '../paths.ts';
+import { tightenSecretFile, writeSecretJson } from '../secretFile.ts';
 
 export const S3SettingsSchema = z
   .object({
@@ -42,14 +41,14 @@ export function loadS3Settings(workspace: string): S3Settings {
   const f = cloudFiles(workspace).s3;
   if (!existsSync(f))
     throw new CloudError('bad-config', `no S3 settings in ${f}; run \`mtl-studio s3 setup --bucket NAME\``);
+  tightenSecretFile(f);
   return parseS3Settings(JSON.parse(readFileSync(f, 'utf8')), f);
 }
 
 export function saveS3Settings(workspace: string, input: S3SettingsInput): S3Settings {
   const s = parseS3Settings(input);
-  const f = cloudFiles(workspace).s3;
-  mkdirSync(dirname(f), { recursive: true });
-  writeJsonAtomic(f, s);
+  // May hold a secret key: 0600 in a 0700 folder.
+  writeSecretJson(cloudFiles(workspace).s3, s);
   return s;
 }
 

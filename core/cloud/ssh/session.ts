@@ -232,11 +232,15 @@ export class SshSession {
     );
   }
 
-  /** Write a small file (config, env) in one go with the given mode. */
+  /** Write a small file (config, env) in one go with the given mode — set again afterwards, since
+   * SFTP applies the mode only when it creates the file (an older 0644 one would stay readable). */
   async writeFile(remote: string, data: string | Buffer, mode = 0o644): Promise<void> {
     const s = await this.sftp();
     await new Promise<void>((resolve, reject) =>
       s.writeFile(remote, data, { mode }, (err) => (err ? reject(this.writeError(err, remote)) : resolve())),
+    );
+    await new Promise<void>((resolve, reject) =>
+      s.chmod(remote, mode, (err) => (err ? reject(this.writeError(err, remote)) : resolve())),
     );
   }
 
