@@ -3,6 +3,7 @@
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { CloudError } from '../../cloud/errors.ts';
+import { safeSegment } from '../../cloud/safePath.ts';
 import { openTarget } from '../../cloud/ssh/connect.ts';
 import { followRemoteRun } from '../../cloud/ssh/follow.ts';
 import { freeBytes } from '../../cloud/ssh/remoteFs.ts';
@@ -299,6 +300,9 @@ export function register(program: Command): void {
         const g = globalOptions(cmd);
         if ([o.upload, o.generate, o.s3].filter(Boolean).length !== 1)
           throw new CloudError('bad-config', 'give exactly one of --upload, --generate, --s3');
+        // One plain folder name under the remote datasets folder (`--as ../runs` would replace the
+        // remote runs folder); checked again where the remote paths are built.
+        if (o.as !== undefined) safeSegment(o.as, '--as');
         const dest = await withSession(g, name, async (s) => {
           const layout = await prepareRemote(g.workspace, s);
           if (o.upload)
