@@ -8,8 +8,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
-import { delimiter, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { openBrowser } from './openBrowser.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 process.chdir(root);
@@ -107,22 +108,9 @@ if (electron) {
     const url = /http:\/\/\S+\?token=\S+/.exec(String(chunk))?.[0];
     if (url && !opened && !args.includes('--no-open')) {
       opened = true;
-      openBrowser(url);
+      if (!openBrowser(url)) say(`open ${url} in a browser`);
     }
   });
   for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => serve.kill(sig));
   serve.on('exit', (code) => process.exit(code ?? 0));
-}
-
-function openBrowser(url) {
-  const desktop = process.platform !== 'linux' || process.env.DISPLAY || process.env.WAYLAND_DISPLAY;
-  const cmd = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
-  const onPath = (process.env.PATH ?? '')
-    .split(delimiter)
-    .some((d) => existsSync(join(d, cmd)) || existsSync(join(d, `${cmd}.exe`)));
-  if (!desktop || !onPath) {
-    say(`open ${url} in a browser`);
-    return;
-  }
-  spawn(cmd, [url], { stdio: 'ignore', detached: true }).unref();
 }

@@ -8,6 +8,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../core/api/config/resolve.ts';
@@ -15,6 +16,8 @@ import { createRun } from '../../core/runs/store.ts';
 import { Selectors } from './selectors.ts';
 import { openStudio } from './steps/openStudio.ts';
 import { launchChromium } from './support/browser.ts';
+// @ts-expect-error a plain .mjs script without types
+import { launcherFile } from '../../scripts/openBrowser.mjs';
 import { serveStudio, type ServedStudio } from './support/serve.ts';
 
 let studio: ServedStudio;
@@ -162,5 +165,20 @@ describe('a page on another 127.0.0.1 port against the open studio', () => {
     expect(
       await victim.evaluate(async () => (await fetch('/api/runs.list', { method: 'POST' })).status),
     ).toBe(401);
+  });
+
+  it('opens from the private file npm start hands the browser (no token on its command line)', async () => {
+    const { file, remove } = launcherFile(studio.url) as { file: string; remove: () => void };
+    try {
+      const page = await context.newPage();
+      await page.goto(pathToFileURL(file).href);
+      await page.waitForURL(`${studio.origin}/**`, { timeout: 30_000 });
+      await page.locator(Selectors.Connecting).waitFor({ state: 'detached', timeout: 30_000 });
+      expect(await page.locator(Selectors.ErrorBanner).count()).toBe(0);
+      expect(new URL(page.url()).searchParams.get('token')).toBeNull();
+      await page.close();
+    } finally {
+      remove();
+    }
   });
 });
