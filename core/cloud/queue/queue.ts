@@ -23,6 +23,8 @@ export interface QueueItem {
   name: string;
   /** `key=value` overrides for this item (on top of the queue's base args). */
   sets: string[];
+  /** Further `train` options of this item only (a sweep's `--tag key=value`). */
+  args?: string[];
   status: ItemStatus;
   target?: string;
   runId?: string;
@@ -45,7 +47,14 @@ const queueFile = (workspace: string, id: string) => join(cloudFiles(workspace).
 
 export function createQueue(
   workspace: string,
-  o: { baseArgs: string[]; targets: string[]; points: string[][]; name?: string },
+  o: {
+    baseArgs: string[];
+    targets: string[];
+    points: string[][];
+    name?: string;
+    /** Per point: its run name and extra train args (sweeps name and tag runs by their axes). */
+    named?: { name: string; args?: string[] }[];
+  },
 ): QueueState {
   if (!o.targets.length)
     throw new CloudError('bad-config', 'a queue needs at least one target (local or an SSH target name)');
@@ -59,8 +68,9 @@ export function createQueue(
     targets: o.targets,
     items: o.points.map((sets, index) => ({
       index,
-      name: sets.length ? `${base}-${gridName(sets)}` : base,
+      name: o.named?.[index]?.name ?? (sets.length ? `${base}-${gridName(sets)}` : base),
       sets,
+      ...(o.named?.[index]?.args ? { args: o.named[index].args } : {}),
       status: 'pending',
     })),
   };
@@ -135,6 +145,7 @@ export async function runQueue(workspace: string, id: string, o: RunQueueOptions
 const itemArgs = (q: QueueState, item: QueueItem) => [
   ...q.baseArgs,
   ...item.sets.flatMap((kv) => ['--set', kv]),
+  ...(item.args ?? []),
   '--name',
   item.name,
 ];
