@@ -196,14 +196,17 @@ async function createDevice(adapter: GPUAdapter): Promise<GPUDevice> {
       maxBufferSize: l.maxBufferSize,
       maxComputeWorkgroupSizeX: l.maxComputeWorkgroupSizeX,
       maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
+      maxStorageBuffersPerShaderStage: l.maxStorageBuffersPerShaderStage,
     },
   });
   deviceFailure = null;
   void dev.lost.then((info) => {
     if (info.reason !== 'destroyed') deviceFailure ??= new GpuDeviceError('lost', info.message);
   });
+  // WebGPU reports these asynchronously and carries on: a run must stop, not train on garbage.
   dev.onuncapturederror = (e: GPUUncapturedErrorEvent) => {
-    if (e.error instanceof GPUOutOfMemoryError) deviceFailure ??= new GpuDeviceError('oom', e.error.message);
+    const kind = e.error instanceof GPUOutOfMemoryError ? 'oom' : 'invalid';
+    deviceFailure ??= new GpuDeviceError(kind, e.error.message);
   };
   return dev;
 }
@@ -211,13 +214,16 @@ async function createDevice(adapter: GPUAdapter): Promise<GPUDevice> {
 /** A GPU failure that ends a run: the device is gone or out of memory. */
 export class GpuDeviceError extends Error {
   constructor(
-    readonly kind: 'oom' | 'lost',
+    readonly kind: 'oom' | 'lost' | 'invalid',
     detail: string,
   ) {
+    const lower = 'lower train.batchSize, train.cropSize or the encoder (model.encoder)';
     super(
       kind === 'oom'
-        ? `GPU out of memory (${firstLine(detail)}): lower train.batchSize, train.cropSize or the encoder (model.encoder)`
-        : `GPU device lost (${firstLine(detail)}): lower train.batchSize, train.cropSize or the encoder (model.encoder); a driver reset also causes this`,
+        ? `GPU out of memory (${firstLine(detail)}): ${lower}`
+        : kind === 'lost'
+          ? `GPU device lost (${firstLine(detail)}): ${lower}; a driver reset also causes this`
+          : `WebGPU rejected a kernel (${firstLine(detail)}): a bug of the webgpu backend; train on wasm meanwhile`,
     );
     this.name = 'GpuDeviceError';
   }
@@ -231,7 +237,7 @@ export function throwIfDeviceFailed(): void {
 }
 
 /** Test hook: records a failure as the device callbacks would (out of memory or lost). */
-export function injectDeviceFailure(kind: 'oom' | 'lost', detail: string): void {
+export function injectDeviceFailure(kind: GpuDeviceError['kind'], detail: string): void {
   deviceFailure = new GpuDeviceError(kind, detail);
 }
 

@@ -87,7 +87,7 @@ export class Optimizer {
         throw new Error(`optimizer: gradient of "${name}" has shape [${g0.shape}], parameter [${p.shape}]`);
       if (
         this.name === 'adam' &&
-        p.size <= FUSED_ADAM_MAX_SIZE &&
+        (p.size <= FUSED_ADAM_MAX_SIZE || tf.getBackend() === 'webgpu') && // one GPU pass wins at any size
         tf.getKernel(ADAM_UPDATE_KERNEL, tf.getBackend())
       ) {
         this.fusedAdamUpdate(name, p, g0, t);

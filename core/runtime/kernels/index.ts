@@ -21,6 +21,9 @@ import { adamUpdateKernels } from './adamUpdate.ts';
 import { reverseWasmKernel } from './reverseWasm.ts';
 import { splitVWasmKernel } from './splitVWasm.ts';
 import { unsortedSegmentSumKernel } from './unsortedSegmentSum.ts';
+import { adamUpdateWebGpu } from './webgpu/adamUpdate.ts';
+import { addNWebGpu } from './webgpu/addN.ts';
+import { resizeNearestGradWebGpu } from './webgpu/resizeNearestGrad.ts';
 
 let registered = false;
 
@@ -47,6 +50,9 @@ export function registerRuntimeKernels(): void {
     replaceKernel(resizeBilinearGradKernel(backend));
     replaceKernel(resizeNearestGradKernel(backend));
   }
+  replaceKernel(resizeNearestGradWebGpu);
+  replaceKernel(addNWebGpu());
+  replaceKernel(adamUpdateWebGpu);
   replaceKernel(maxPoolGradKernel('wasm'));
   replaceKernel(unsortedSegmentSumKernel('wasm'));
   replaceKernel(reverseWasmKernel);

@@ -15,8 +15,8 @@ for (const encoder of ['resnet18', 'resnet34'] as const) {
     describe(`${encoder} ${arch} matches PyTorch`, () => {
       for (const stride of Object.keys(DILATIONS).map(Number) as Stride[]) {
         for (const mode of ['eval', 'train'] as const) {
-          it(`output stride ${stride}, ${mode} mode`, () => {
-            const r = runParityCase(encoder, arch, stride, mode);
+          it(`output stride ${stride}, ${mode} mode`, async () => {
+            const r = await runParityCase(encoder, arch, stride, mode);
             expect(r.outputStride).toBe(stride);
             expect(r.auxCount).toBe(arch === 'distilled' ? 1 : 0);
             for (const [key, o] of Object.entries(r.outputs)) {

@@ -14,8 +14,8 @@ describe('parity with PyTorch on wasm', () => {
       [8, 'train'],
       [16, 'eval'],
     ] as const) {
-      it(`resnet34 ${arch}, output stride ${stride}, ${mode} mode`, () => {
-        const r = runParityCase('resnet34', arch, stride, mode);
+      it(`resnet34 ${arch}, output stride ${stride}, ${mode} mode`, async () => {
+        const r = await runParityCase('resnet34', arch, stride, mode);
         for (const [key, o] of Object.entries(r.outputs)) {
           expect(o.shape, key).toEqual(o.expectedShape);
           expect(o.relError, key).toBeLessThanOrEqual(TOLERANCE);

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { buildModel } from '../../../core/model/registry.ts';
 import { importTorchStateDict } from '../../../core/model/weights.ts';
 import { decodeSafetensors } from '../../../core/model/safetensors.ts';
-import { fixtureBytes, fixtureTensors, maxAbsError, modelConfig, toTensor } from './fixtures.ts';
+import { fixtureBytes, fixtureTensors, modelConfig, toTensor } from './fixtures.ts';
 
 export const TOLERANCE = 1e-4; // max abs error relative to the output scale
 export const DILATIONS = {
@@ -30,12 +30,17 @@ export interface ParityResult {
   auxCount: number;
 }
 
-export function runParityCase(
+/** max |a − b| and max |b| as scalars, read after the forward (webgpu reads only asynchronously). */
+function maxAbsErrorTensors(actual: tf.Tensor, expected: tf.Tensor): [tf.Scalar, tf.Scalar] {
+  return [tf.keep(tf.max(tf.abs(tf.sub(actual, expected)))), tf.keep(tf.max(tf.abs(expected)))];
+}
+
+export async function runParityCase(
   encoder: 'resnet18' | 'resnet34',
   arch: 'joint' | 'branched' | 'distilled',
   stride: Stride,
   mode: 'eval' | 'train',
-): ParityResult {
+): Promise<ParityResult> {
   const weights = fixtureBytes(`${encoder}_${arch}.weights.safetensors`);
   const expected = fixtureTensors(`${encoder}_${arch}.expected.safetensors`);
   const meta = decodeSafetensors(weights).metadata;
@@ -57,6 +62,7 @@ export function runParityCase(
     runningStats: {},
     auxCount: 0,
   };
+  const pending: { set: (error: number, scale: number) => void; tensors: [tf.Scalar, tf.Scalar] }[] = [];
   tf.tidy(() => {
     const x = toTensor(expected.get('input')!) as tf.Tensor4D;
     const out = model.forward(x, mode === 'train');
@@ -70,22 +76,33 @@ export function runParityCase(
       const want = toTensor(expected.get(`os${stride}.${mode}.${key}`)!);
       const got = sampled(actual);
       const same = got.shape.every((d, i) => d === want.shape[i]);
-      const { error, scale } = same ? maxAbsError(got, want) : { error: Infinity, scale: 1 };
-      result.outputs[key] = { shape: got.shape, expectedShape: want.shape, relError: error / scale };
+      result.outputs[key] = { shape: got.shape, expectedShape: want.shape, relError: Infinity };
+      if (same)
+        pending.push({
+          set: (error, scale) => (result.outputs[key]!.relError = error / scale),
+          tensors: maxAbsErrorTensors(got, want),
+        });
     }
     if (mode === 'train') {
       const state = model.stateVariables();
       for (const bn of ['encoder.bn1', 'encoder.layer4.0.bn2'])
         for (const stat of ['running_mean', 'running_var']) {
           const name = `${bn}.${stat}`;
-          const { error, scale } = maxAbsError(
-            state.get(name)!,
-            toTensor(expected.get(`os${stride}.train.${name}`)!),
-          );
-          result.runningStats[name] = error / Math.max(1, scale);
+          pending.push({
+            set: (error, scale) => (result.runningStats[name] = error / Math.max(1, scale)),
+            tensors: maxAbsErrorTensors(
+              state.get(name)!,
+              toTensor(expected.get(`os${stride}.train.${name}`)!),
+            ),
+          });
         }
     }
   });
+  for (const { set, tensors } of pending) {
+    const [error, scale] = await Promise.all(tensors.map(async (t) => (await t.data())[0]!));
+    set(error!, scale!);
+    tf.dispose(tensors);
+  }
   model.dispose();
   return result;
 }

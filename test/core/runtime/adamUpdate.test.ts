@@ -3,6 +3,7 @@
 // and the same state, so checkpoints and resumed runs do not depend on which form ran.
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
+import { WEBGPU } from './tfUtil.ts';
 import { initBackend } from '../../../core/runtime/index.ts';
 import { ADAM_UPDATE_KERNEL, Optimizer } from '../../../core/train/optimizers.ts';
 
@@ -25,9 +26,12 @@ async function fiveSteps(weightDecay: number): Promise<{ values: number[][]; ker
     tf.dispose([...grads.values()]);
   }
   const state = opt.getState();
-  const values = [...params.values(), ...[...state.entries()].sort().map(([, t]) => t)].map((t) =>
-    Array.from(t.dataSync()),
-  );
+  const values: number[][] = [];
+  for (const t of [
+    ...params.values(),
+    ...[...state.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, t]) => t),
+  ])
+    values.push(Array.from(await t.data()));
   tf.dispose([...params.values(), ...state.values()]);
   opt.dispose();
   return { values, kernels };
@@ -44,29 +48,38 @@ async function fiveStepsWithOps(weightDecay: number, backend: string) {
   }
 }
 
+/** WGSL's sqrt and division are not correctly rounded (a few ulp), the JS passes are. */
+const TOLERANCE = { wasm: 0, cpu: 0, webgpu: 1e-6 } as const;
+
 describe('fused Adam update', () => {
-  for (const backend of ['wasm', 'cpu'] as const)
+  for (const backend of ['wasm', 'cpu', 'webgpu'] as const)
     for (const wd of [0, 0.01])
-      it(`${backend}, weight decay ${wd}: equal to the ops, state included`, async () => {
-        await initBackend(backend);
-        expect(tf.getKernel(ADAM_UPDATE_KERNEL, backend)).toBeDefined();
-        const fused = await fiveSteps(wd);
-        const ops = await fiveStepsWithOps(wd, backend);
-        // Each form ran: one fused kernel per parameter, or none and the ops.
-        expect(fused.kernels.filter((k) => k === ADAM_UPDATE_KERNEL)).toHaveLength(2);
-        expect(ops.kernels).not.toContain(ADAM_UPDATE_KERNEL);
-        expect(fused.values.length).toBe(ops.values.length);
-        let worst = 0;
-        fused.values.forEach((a, k) =>
-          a.forEach((x, i) => (worst = Math.max(worst, Math.abs(x - ops.values[k]![i]!)))),
-        );
-        expect(worst).toBe(0);
-        // Not vacuous: the parameters moved.
-        const start = fiveStepsStart();
-        expect(fused.values[0]!.some((x, i) => x !== start[i])).toBe(true);
-      });
+      it.skipIf(backend === 'webgpu' && !WEBGPU.ok)(
+        `${backend}, weight decay ${wd}: equal to the ops, state included`,
+        async () => {
+          await initBackend(backend);
+          expect(tf.getKernel(ADAM_UPDATE_KERNEL, backend)).toBeDefined();
+          const fused = await fiveSteps(wd);
+          const ops = await fiveStepsWithOps(wd, backend);
+          // Each form ran: one fused kernel per parameter, or none and the ops.
+          expect(fused.kernels.filter((k) => k === ADAM_UPDATE_KERNEL)).toHaveLength(2);
+          expect(ops.kernels).not.toContain(ADAM_UPDATE_KERNEL);
+          expect(fused.values.length).toBe(ops.values.length);
+          let worst = 0;
+          fused.values.forEach((a, k) =>
+            a.forEach((x, i) => (worst = Math.max(worst, Math.abs(x - ops.values[k]![i]!)))),
+          );
+          expect(worst).toBeLessThanOrEqual(TOLERANCE[backend]);
+          // Not vacuous: the parameters moved.
+          const start = await fiveStepsStart();
+          expect(fused.values[0]!.some((x, i) => x !== start[i])).toBe(true);
+        },
+      );
 });
 
-function fiveStepsStart(): number[] {
-  return tf.tidy(() => Array.from(tf.randomNormal([37, 53], 0, 0.5, 'float32', 1).dataSync()));
+async function fiveStepsStart(): Promise<number[]> {
+  const t = tf.randomNormal([37, 53], 0, 0.5, 'float32', 1);
+  const values = Array.from(await t.data());
+  t.dispose();
+  return values;
 }

@@ -4,7 +4,7 @@
 // adjoint of a loop convolution, (2) against central finite differences of that convolution at
 // sampled coordinates, (3) dilated cases against the same conv with the zero-inserted kernel.
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { initBackend } from '../../../core/runtime/index.ts';
 import {
   conv2dGradRef,
@@ -17,7 +17,7 @@ import {
   type ConvSpec,
   type Shape4,
 } from './reference.ts';
-import { asFloat32, BACKENDS, tfGradients, toTensor } from './tfUtil.ts';
+import { asFloat32, BACKENDS, describeOn, tfGradients, toTensor } from './tfUtil.ts';
 
 type Pad = 'same' | 'valid' | number | [[0, 0], [number, number], [number, number], [0, 0]];
 interface Case {
@@ -95,13 +95,13 @@ function tfPad(c: Case): 'same' | 'valid' | number | tf.backend_util.ExplicitPad
 }
 
 for (const backend of BACKENDS) {
-  describe(`conv2d gradients on ${backend}`, () => {
+  describeOn(backend, `conv2d gradients on ${backend}`, () => {
     beforeAll(async () => {
       await initBackend(backend);
     });
 
     for (const [ci, c] of CASES.entries()) {
-      it(c.name, () => {
+      it(c.name, async () => {
         expect(tf.getBackend()).toBe(backend);
         const wShape: Shape4 = [c.k, c.k, c.x[3], c.cout];
         const spec: ConvSpec = { stride: c.stride, dilation: c.dilation, pad: resolvePad(c) };
@@ -114,10 +114,14 @@ for (const backend of BACKENDS) {
           tf.conv2d(xt as tf.Tensor4D, wt as tf.Tensor4D, c.stride, tfPad(c), 'NHWC', c.dilation);
         const yTf = tf.tidy(() => conv(toTensor(x, c.x), toTensor(w, wShape)));
         expect(yTf.shape).toEqual(ref.shape); // our reading of the padding matches tfjs'
-        expect(relError(yTf.dataSync(), ref.y)).toBeLessThan(1e-5);
+        expect(relError(await yTf.data(), ref.y)).toBeLessThan(1e-5);
         yTf.dispose();
 
-        const [dx, dw] = tfGradients(conv, [toTensor(x, c.x), toTensor(w, wShape)], toTensor(dy, ref.shape));
+        const [dx, dw] = await tfGradients(
+          conv,
+          [toTensor(x, c.x), toTensor(w, wShape)],
+          toTensor(dy, ref.shape),
+        );
 
         // (1) exact float64 adjoint
         const exact = conv2dGradRef(x, c.x, w, wShape, dy, spec);
@@ -155,7 +159,7 @@ for (const backend of BACKENDS) {
           const z = zeroInserted(w, wShape, c.dilation);
           const convZ = (xt: tf.Tensor, wt: tf.Tensor) =>
             tf.conv2d(xt as tf.Tensor4D, wt as tf.Tensor4D, c.stride, tfPad(c), 'NHWC', 1);
-          const [dxZ, dwZ] = tfGradients(
+          const [dxZ, dwZ] = await tfGradients(
             convZ,
             [toTensor(x, c.x), toTensor(z.w, z.shape)],
             toTensor(dy, ref.shape),
@@ -173,7 +177,7 @@ for (const backend of BACKENDS) {
       });
     }
 
-    it('tf.fused.conv2d with bias (its own gradient) reaches our Conv2DBackpropFilter', () => {
+    it('tf.fused.conv2d with bias (its own gradient) reaches our Conv2DBackpropFilter', async () => {
       const xs: Shape4 = [2, 9, 8, 3];
       const wShape: Shape4 = [3, 3, 3, 4];
       const spec: ConvSpec = { stride: 2, dilation: 1, pad: { top: 1, bottom: 1, left: 0, right: 1 } };
@@ -184,22 +188,22 @@ for (const backend of BACKENDS) {
       const bias = tf.tensor1d([0.1, -0.2, 0.3, 0]);
       const f = (xt: tf.Tensor, wt: tf.Tensor) =>
         tf.fused.conv2d({ x: xt as tf.Tensor4D, filter: wt as tf.Tensor4D, strides: 2, pad: 'same', bias });
-      const [dx, dw] = tfGradients(f, [toTensor(x, xs), toTensor(w, wShape)], toTensor(dy, ref.shape));
+      const [dx, dw] = await tfGradients(f, [toTensor(x, xs), toTensor(w, wShape)], toTensor(dy, ref.shape));
       const exact = conv2dGradRef(x, xs, w, wShape, dy, spec);
       expect(relError(dx, exact.dx)).toBeLessThan(2e-5);
       expect(relError(dw, exact.dw)).toBeLessThan(2e-5);
     });
 
-    it('an atrous conv (dilation 6, stride 1) trains: SGD lowers the loss', () => {
+    it('an atrous conv (dilation 6, stride 1) trains: SGD lowers the loss', async () => {
       const x = tf.randomNormal([2, 16, 15, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
       const target = tf.randomNormal([2, 16, 15, 4], 0, 1, 'float32', 2);
       const w = tf.variable(tf.randomNormal([3, 3, 3, 4], 0, 0.1, 'float32', 3));
       const loss = () =>
         tf.mean(tf.square(tf.sub(tf.conv2d(x, w as tf.Tensor4D, 1, 6, 'NHWC', 6), target))) as tf.Scalar;
       const opt = tf.train.sgd(0.1);
-      const before = loss().dataSync()[0];
+      const before = (await loss().data())[0];
       for (let i = 0; i < 20; i++) opt.minimize(loss);
-      const after = loss().dataSync()[0];
+      const after = (await loss().data())[0];
       expect(after).toBeLessThan(before * 0.9);
       tf.dispose([x, target, w]);
     });

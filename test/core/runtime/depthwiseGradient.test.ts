@@ -2,7 +2,7 @@
 // dilated depthwise convs use our gradient on every backend (tfjs-core's asserts dilation == 1).
 // Against the exact float64 adjoint and finite differences at sampled coordinates.
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { initBackend } from '../../../core/runtime/index.ts';
 import {
   depthwiseRef,
@@ -14,7 +14,7 @@ import {
   type ConvSpec,
   type Shape4,
 } from './reference.ts';
-import { asFloat32, BACKENDS, tfGradients, toTensor } from './tfUtil.ts';
+import { asFloat32, BACKENDS, describeOn, tfGradients, toTensor } from './tfUtil.ts';
 
 const CASES: {
   name: string;
@@ -33,12 +33,12 @@ const CASES: {
 ];
 
 for (const backend of BACKENDS) {
-  describe(`depthwise conv gradients on ${backend}`, () => {
+  describeOn(backend, `depthwise conv gradients on ${backend}`, () => {
     beforeAll(async () => {
       await initBackend(backend);
     });
     for (const [ci, c] of CASES.entries()) {
-      it(c.name, () => {
+      it(c.name, async () => {
         const wShape: Shape4 = [3, 3, c.x[3], c.m];
         const p = c.pad === 'valid' ? 0 : c.pad;
         const spec: ConvSpec = {
@@ -55,9 +55,13 @@ for (const backend of BACKENDS) {
           tf.depthwiseConv2d(xt as tf.Tensor4D, wt as tf.Tensor4D, c.stride, c.pad, 'NHWC', c.dilation);
         const y = tf.tidy(() => f(toTensor(x, c.x), toTensor(w, wShape)));
         expect(y.shape).toEqual(ref.shape);
-        expect(relError(y.dataSync(), ref.y)).toBeLessThan(1e-5);
+        expect(relError(await y.data(), ref.y)).toBeLessThan(1e-5);
         y.dispose();
-        const [dx, dw] = tfGradients(f, [toTensor(x, c.x), toTensor(w, wShape)], toTensor(dy, ref.shape));
+        const [dx, dw] = await tfGradients(
+          f,
+          [toTensor(x, c.x), toTensor(w, wShape)],
+          toTensor(dy, ref.shape),
+        );
         expect(relError(dx, ref.dx)).toBeLessThan(2e-5);
         expect(relError(dw, ref.dw)).toBeLessThan(2e-5);
         const fdW = finiteDifferences(

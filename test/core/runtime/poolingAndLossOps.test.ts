@@ -2,10 +2,10 @@
 // whose maximum is negative), tf.gather (needs UnsortedSegmentSum, missing on wasm), and masking
 // with comparisons (tf.where(tf.greater(…)) had no gradient on any backend).
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { initBackend } from '../../../core/runtime/index.ts';
 import { finiteDifferences, maxPoolRef, relError, size, type Shape4 } from './reference.ts';
-import { asFloat32, BACKENDS, tfGradients, toTensor } from './tfUtil.ts';
+import { asFloat32, BACKENDS, describeOn, tfGradients, tidyData, toTensor } from './tfUtil.ts';
 
 /** Distinct values (a shuffled ramp, mostly negative) so no window has a tie and FD stays exact. */
 function distinctValues(n: number, seed: number): Float64Array {
@@ -20,7 +20,7 @@ function distinctValues(n: number, seed: number): Float64Array {
 }
 
 for (const backend of BACKENDS) {
-  describe(`pooling and loss-op gradients on ${backend}`, () => {
+  describeOn(backend, `pooling and loss-op gradients on ${backend}`, () => {
     beforeAll(async () => {
       await initBackend(backend);
     });
@@ -30,19 +30,14 @@ for (const backend of BACKENDS) {
       [[2, 8, 10, 2], 'same'],
       [[1, 9, 9, 2], 'valid'],
     ] as [Shape4, 'same' | 'valid'][]) {
-      it(`maxPool 3x3 stride 2 ${pad} on [${xs}], mostly negative inputs`, () => {
+      it(`maxPool 3x3 stride 2 ${pad} on [${xs}], mostly negative inputs`, async () => {
         const x = asFloat32(distinctValues(size(xs), 7));
         const tfPad = tf.backend_util.computePool2DInfo(xs, 3, 2, 1, pad).padInfo;
         const ref = maxPoolRef(x, xs, 3, 2, tfPad);
         const dy = Float64Array.from({ length: ref.y.length }, (_, i) => 1 + (i % 5));
         const f = (t: tf.Tensor) => tf.maxPool(t as tf.Tensor4D, 3, 2, pad);
-        expect(
-          relError(
-            tf.tidy(() => f(toTensor(x, xs)).dataSync()),
-            ref.y,
-          ),
-        ).toBe(0);
-        const [dx] = tfGradients(f, [toTensor(x, xs)], toTensor(dy, ref.shape));
+        expect(relError(await tidyData(() => f(toTensor(x, xs))), ref.y)).toBe(0);
+        const [dx] = await tfGradients(f, [toTensor(x, xs)], toTensor(dy, ref.shape));
         const all = Array.from({ length: x.length }, (_, i) => i);
         const fd = finiteDifferences((v) => maxPoolRef(v, xs, 3, 2, tfPad).y, x, dy, all, 1e-4);
         expect(
@@ -54,18 +49,18 @@ for (const backend of BACKENDS) {
       });
     }
 
-    it('gather gradient (UnsortedSegmentSum) accumulates repeated indices', () => {
+    it('gather gradient (UnsortedSegmentSum) accumulates repeated indices', async () => {
       const x = tf.tensor2d([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], [4, 3]);
       const idx = tf.tensor1d([0, 2, 2, 3, 2], 'int32');
       const dy = tf.tensor2d(
         Array.from({ length: 15 }, (_, i) => i + 1),
         [5, 3],
       );
-      const [dx] = tfGradients((t) => tf.gather(t, idx), [x], dy);
+      const [dx] = await tfGradients((t) => tf.gather(t, idx), [x], dy);
       expect(Array.from(dx)).toEqual([1, 2, 3, 0, 0, 0, 4 + 7 + 13, 5 + 8 + 14, 6 + 9 + 15, 10, 11, 12]);
     });
 
-    it('masking with comparisons is differentiable (zero gradient through the mask)', () => {
+    it('masking with comparisons is differentiable (zero gradient through the mask)', async () => {
       const x = tf.tensor1d([-2, -0.5, 0.5, 3, NaN]);
       const f = (t: tf.Tensor) => {
         const clean = tf.where(tf.isNaN(t), tf.zerosLike(t), t);
@@ -75,7 +70,7 @@ for (const backend of BACKENDS) {
           tf.mul(clean, 0.1),
         );
       };
-      const [dx] = tfGradients(f, [x], tf.ones([5]));
+      const [dx] = await tfGradients(f, [x], tf.ones([5]));
       expect(Array.from(dx)).toEqual([0.1, 0.1, 1, 0.1, 0].map((v) => Math.fround(v)));
     });
   });
