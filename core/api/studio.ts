@@ -6,6 +6,7 @@
 // Environment-neutral: zod and plain TS only.
 import { z } from 'zod';
 import type { RunEvent } from './events.ts';
+import { SweepDetailSchema, SweepSummarySchema } from './sweeps.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Shared shapes
@@ -515,6 +516,10 @@ export const CALLS = {
   'sync.status': { req: ById, res: SyncStatusSchema },
   /** Follow a mirrored run again now (after `lost` or a restart); no-op when already followed. */
   'sync.now': { req: ById, res: SyncStatusSchema },
+  /** Sweeps of the workspace (core/sweep), newest first, with their runs counted by status. */
+  'sweeps.list': { req: Empty.prefault({}), res: z.object({ sweeps: z.array(SweepSummarySchema) }) },
+  /** One sweep: swept keys and every run (axis values, scheduler status, run id once it exists). */
+  'sweeps.get': { req: z.object({ id: RunId }), res: SweepDetailSchema },
 } as const;
 
 // ---------------------------------------------------------------------------------------------

@@ -43,6 +43,7 @@ import { JobManager } from './jobs.ts';
 import { checkedOutputPath, writeOutput } from './outputs.ts';
 import { RemoteBridge } from './remote.ts';
 import { TargetsBridge } from './targets.ts';
+import { SweepsBridge } from './sweeps.ts';
 import { RunStatsCache, toApiRunInfo } from './runInfo.ts';
 import { RunsWatcher } from './runsWatcher.ts';
 import { systemInfo } from './system.ts';
@@ -95,6 +96,7 @@ export function createNodeStudio(opts: NodeStudioOptions): NodeStudio {
   const remote = new RemoteBridge(workspace, () => watcher.check());
   remote.reattach();
   const targets = new TargetsBridge(workspace, remote);
+  const sweeps = new SweepsBridge(workspace, () => watcher.check(), opts.pollMs ?? 3000);
 
   const info = (dir: string): RunInfo => toApiRunInfo(readRunDir(dir), stats.get(dir));
   const runInfo = (id: string): RunInfo => info(runDirOf(workspace, id));
@@ -361,6 +363,8 @@ export function createNodeStudio(opts: NodeStudioOptions): NodeStudio {
     },
     'sync.status': (req) => targets.sync(req.id),
     'sync.now': (req) => targets.syncNow(req.id),
+    'sweeps.list': async () => sweeps.list(),
+    'sweeps.get': async (req) => sweeps.get(req.id),
     'system.info': async () => ({
       ...systemInfo(workspace, opts.transport),
       targets: await remote.targets(),
@@ -408,6 +412,7 @@ export function createNodeStudio(opts: NodeStudioOptions): NodeStudio {
     close() {
       jobs.cancelAll();
       remote.dispose();
+      sweeps.dispose();
     },
   };
 }

@@ -5,6 +5,8 @@
 // Status comes from squeue / scontrol / sacct, the run folders are mirrored like SSH runs
 // (mirrorTasks.ts), stop is scancel, and a cancelled or failed task is relaunched as a one-task
 // array that resumes its run from the last checkpoint (so is a task Slurm requeues by itself).
+import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import { z } from 'zod';
 import type { RunEvent } from '../../api/events.ts';
 import type { Executor, ExecutorContext, ExecutorSpec, LaunchOptions } from '../../sweep/executor.ts';
@@ -16,8 +18,10 @@ import {
   readSweep,
   saveLaunch,
   saveRunState,
+  sweepFiles,
   type SweepRunState,
 } from '../../sweep/store.ts';
+import { isPidAlive } from '../../runs/lock.ts';
 import { CloudError } from '../errors.ts';
 import { connectWithRetry, openTarget, sleep } from '../ssh/connect.ts';
 import { prepareRemote } from '../ssh/remoteRun.ts';
@@ -69,7 +73,29 @@ export interface PollOptions {
   onEvent?: (index: number, runId: string, e: RunEvent) => void;
 }
 
-/** One round: ask Slurm, mirror every task's run that moved, save and return each run's state. */
+/** One mirrorer per sweep at a time (the studio's follower, a `sweep status` in a terminal): two
+ * would append the same remote bytes to a run's events.jsonl twice. Returns the release function,
+ * or null while a live process holds it. */
+function lockSweepMirror(workspace: string, sweepId: string): (() => void) | null {
+  const path = join(sweepFiles(workspace, sweepId).dir, 'mirror.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(path, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => rmSync(path, { force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const pid = Number(readFileSync(path, 'utf8'));
+      if (pid && isPidAlive(pid)) return null;
+      rmSync(path, { force: true }); // left by a process that died mid-round
+    }
+  }
+  return null;
+}
+
+/** One round: ask Slurm, mirror every task's run that moved, save and return each run's state.
+ * While another follower of the sweep is mid-round, returns the states it last saved. */
 export async function pollSlurmSweep(
   workspace: string,
   s: SshSession,
@@ -78,6 +104,24 @@ export async function pollSlurmSweep(
   manifest: SweepManifest,
   handle: SlurmHandle,
   opts: PollOptions = {},
+): Promise<SweepRunState[]> {
+  const release = lockSweepMirror(workspace, sweepId);
+  if (!release) return readRunStates(workspace, sweepId);
+  try {
+    return await pollRound(workspace, s, cfg, sweepId, manifest, handle, opts);
+  } finally {
+    release();
+  }
+}
+
+async function pollRound(
+  workspace: string,
+  s: SshSession,
+  cfg: SlurmSettings,
+  sweepId: string,
+  manifest: SweepManifest,
+  handle: SlurmHandle,
+  opts: PollOptions,
 ): Promise<SweepRunState[]> {
   const jobs = latestJobs(handle);
   const { tasks } = await queryTasks(

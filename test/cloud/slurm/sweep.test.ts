@@ -13,7 +13,6 @@ import type { RunEvent } from '../../../core/api/events.ts';
 import {
   cancelSlurmRuns,
   createSlurmExecutor,
-  followSlurmSweep,
   relaunchSlurmRuns,
 } from '../../../core/cloud/slurm/executor.ts';
 import { openTarget } from '../../../core/cloud/ssh/connect.ts';
@@ -24,7 +23,7 @@ import { saveTarget } from '../../../core/cloud/ssh/target.ts';
 import { trustHostKey } from '../../../core/cloud/ssh/trust.ts';
 import { readRun } from '../../../core/runs/store.ts';
 import { createNodeStudio } from '../../../core/studio/service.ts';
-import { createSweep, readRunStates, saveLaunch } from '../../../core/sweep/store.ts';
+import { createSweep, saveLaunch } from '../../../core/sweep/store.ts';
 import { loopbackTarget, removeSshd, startSshd, type Sshd } from '../servers.ts';
 import { squeue, startSlurm, type SlurmCluster } from './cluster.ts';
 
@@ -113,64 +112,70 @@ describe('sweeps on Slurm over SSH', () => {
     });
     expect(logs.join('\n')).toMatch(/submitted array job \d+ \(4 runs, at most 2 at once\)/);
 
-    // Follow in the background over one SSH link; the test drives the cluster beside it.
-    const events = new Map<number, RunEvent[]>();
-    let states = readRunStates(ws, record.id);
+    // The studio follows the sweep (sweeps.get starts its follower) and serves its runs; the test
+    // drives the cluster beside it and watches squeue for the throttle.
+    const studio = createNodeStudio({ workspace: ws, transport: 'http', pollMs: 300 });
+    const client = createStudioClient(createDirectTransport(studio));
+    let detail = await client.sweeps.get({ id: record.id });
     let maxRunning = 0;
-    const ac = new AbortController();
-    const follower = followSlurmSweep({ workspace: ws }, record.id, {
-      signal: ac.signal,
-      pollMs: 300,
-      untilAborted: true,
-      onEvent: (i, _runId, e) => events.set(i, [...(events.get(i) ?? []), e]),
-      onStates: (st) => {
-        states = st;
+    const waitFor = async (what: string, ok: () => Promise<boolean>, ms = 150_000) => {
+      const end = Date.now() + ms;
+      for (;;) {
+        detail = await client.sweeps.get({ id: record.id });
         const running = squeue(slurm, ['-h', '-r', '-t', 'RUNNING', '-o', '%i']).split('\n').filter(Boolean);
         maxRunning = Math.max(maxRunning, running.length);
-      },
-    }).catch((e: unknown) => e);
-    const waitFor = async (what: string, ok: () => boolean, ms = 150_000) => {
-      const end = Date.now() + ms;
-      while (!ok()) {
-        if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(states)}`);
-        await new Promise((r) => setTimeout(r, 200));
+        if (await ok()) return;
+        if (Date.now() > end)
+          throw new Error(`timed out waiting for ${what}: ${JSON.stringify(detail.runs)}`);
+        await new Promise((r) => setTimeout(r, 300));
       }
     };
-    const has = (i: number, f: (e: RunEvent) => boolean) => (events.get(i) ?? []).some(f);
+    const eventsOf = async (i: number): Promise<RunEvent[]> => {
+      const id = detail.runs[i]!.runId;
+      return id ? ((await client.runs.events({ id })).events as RunEvent[]) : [];
+    };
 
     // Run 2 (4 epochs) checkpointed after its first epoch and is still training: cancel it.
     await waitFor(
       'run 2 to checkpoint',
-      () => states[2]!.status === 'running' && has(2, (e) => e.type === 'checkpoint'),
+      async () =>
+        detail.runs[2]!.status === 'running' && (await eventsOf(2)).some((e) => e.type === 'checkpoint'),
     );
-    const studio = createNodeStudio({ workspace: ws, transport: 'http', pollMs: 200 });
-    const client = createStudioClient(createDirectTransport(studio));
-    const live = (await client.runs.list({})).runs.find((r) => r.id === states[2]!.runId);
+    const live = (await client.runs.list({})).runs.find((r) => r.id === detail.runs[2]!.runId);
     expect(live).toMatchObject({ status: 'running', target: 'cluster' });
     await cancelSlurmRuns({ workspace: ws }, record.id, [2]);
     await waitFor(
       'run 2 to stop',
-      () => states[2]!.status === 'stopped' && has(2, (e) => e.type === 'status' && e.status === 'stopped'),
+      async () =>
+        detail.runs[2]!.status === 'stopped' &&
+        (await eventsOf(2)).some((e) => e.type === 'status' && e.status === 'stopped'),
     );
-    const stoppedAt = events
-      .get(2)!
-      .filter((e) => e.type === 'step')
-      .at(-1)!.step;
+    const stoppedAt = (await eventsOf(2)).filter((e) => e.type === 'step').at(-1)!.step;
     expect(stoppedAt).toBeLessThan(8);
 
     // Relaunch it: a one-task array job whose task resumes the same run from its last checkpoint.
     await relaunchSlurmRuns({ workspace: ws }, record.id, [2]);
-    await waitFor('every run to complete', () => states.every((r) => r.status === 'completed'), 240_000);
-    ac.abort();
-    expect(await follower).toMatchObject({ code: 'aborted' });
+    await waitFor(
+      'every run to complete',
+      async () => detail.runs.every((r) => r.status === 'completed'),
+      240_000,
+    );
+    expect(detail.sweep).toMatchObject({
+      executor: 'slurm:cluster',
+      maxConcurrency: 2,
+      runs: 4,
+      counts: { completed: 4 },
+    });
+    expect(detail.sweptKeys).toEqual(['train.epochs', 'seed']);
 
     expect(maxRunning).toBeGreaterThanOrEqual(1);
     expect(maxRunning).toBeLessThanOrEqual(2); // the %2 throttle
     expect(logs.filter((l) => /already installed/.test(l))).toHaveLength(1); // installed once per cluster
     for (const r of manifest.runs) {
-      const st = states[r.index]!;
-      expect(st.jobId).toMatch(new RegExp(`^\\d+_${r.index}$`));
-      const info = readRun(ws, st.runId!);
+      const row = detail.runs[r.index]!;
+      expect(row).toMatchObject({ name: r.name, axes: r.axes });
+      expect(row.jobId).toMatch(new RegExp(`^\\d+_${r.index}$`));
+      const info = readRun(ws, row.runId!);
       expect(info.meta).toMatchObject({ name: r.name, target: 'cluster' });
       expect(info.meta.tags).toEqual(expect.arrayContaining(r.tags));
       expect(info.config.train.epochs).toBe(r.axes['train.epochs']);
@@ -180,34 +185,32 @@ describe('sweeps on Slurm over SSH', () => {
         step: 2 * (r.axes['train.epochs'] as number),
       });
       // The mirror is the remote log, byte for byte, and is marked as the sweep's.
-      const rs = readRemoteState(join(ws, 'runs', st.runId!))!;
+      const rs = readRemoteState(join(ws, 'runs', row.runId!))!;
       expect(rs).toMatchObject({
         phase: 'done',
         scheduler: { kind: 'slurm', sweepId: record.id, index: r.index },
       });
       expect(
-        readFileSync(join(ws, 'runs', st.runId!, 'events.jsonl')).equals(
+        readFileSync(join(ws, 'runs', row.runId!, 'events.jsonl')).equals(
           readFileSync(join(rs.remoteRunDir, 'events.jsonl')),
         ),
       ).toBe(true);
-      // The studio lists it and serves its events.
-      const page = await client.runs.events({ id: st.runId!, types: ['step'] });
-      expect(page.events.map((e) => (e as { step: number }).step).at(-1)).toBe(
-        2 * (r.axes['train.epochs'] as number),
-      );
+      // The studio serves its events: one step event per step, the last one the run's last step.
+      const steps = (await eventsOf(r.index)).filter((e) => e.type === 'step').map((e) => e.step);
+      expect(steps.at(-1)).toBe(2 * (r.axes['train.epochs'] as number));
     }
     // Run 2: stopped mid-run, resumed from its checkpoint in the same run, steps continue to 8.
-    const two = events.get(2)!;
-    const resume = two.find((e) => e.type === 'resume') as { step: number } | undefined;
+    const two = await eventsOf(2);
+    const resume = two.find((e) => e.type === 'resume');
     expect(resume).toBeDefined();
     expect(resume!.step).toBeGreaterThanOrEqual(2);
     const after = two
-      .slice(two.indexOf(resume as RunEvent))
+      .slice(two.indexOf(resume!))
       .filter((e) => e.type === 'step')
       .map((e) => e.step);
     expect(after).toEqual(Array.from({ length: 8 - resume!.step }, (_, k) => resume!.step + 1 + k));
     expect(new Set((await client.runs.list({})).runs.map((r) => r.id))).toEqual(
-      new Set(states.map((r) => r.runId)),
+      new Set(detail.runs.map((r) => r.runId)),
     );
     studio.close();
   }, 300_000);

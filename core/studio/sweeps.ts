@@ -1,0 +1,98 @@
+// The Sweep page's calls (`sweeps.list`, `sweeps.get`) over core/sweep's store. A sweep launched on
+// a Slurm cluster is followed in the background while the studio looks at it (one SSH link per
+// sweep, core/cloud/slurm), so its runs' mirrors and states keep moving; other executors write their
+// run states themselves (`mtl-studio sweep status`, the queue).
+import type { SweepDetail, SweepSummary } from '../api/sweeps.ts';
+import type { SweepRunState } from '../sweep/store.ts';
+import { listSweepIds, readLaunch, readManifest, readRunStates, readSweep } from '../sweep/store.ts';
+
+const notFound = (message: string): Error => Object.assign(new Error(message), { name: 'NotFoundError' });
+const TERMINAL = new Set(['completed', 'failed', 'stopped']);
+const slurm = () => import('../cloud/slurm/executor.ts');
+
+export class SweepsBridge {
+  private readonly followers = new Map<string, AbortController>();
+
+  constructor(
+    private readonly workspace: string,
+    /** Called when a followed sweep mirrored something (the run list should look again). */
+    private readonly onChange: () => void,
+    private readonly pollMs = 3000,
+  ) {}
+
+  list(): { sweeps: SweepSummary[] } {
+    const ids = listSweepIds(this.workspace).reverse(); // ids start with their UTC creation time
+    return { sweeps: ids.map((id) => this.summary(id, readRunStates(this.workspace, id))) };
+  }
+
+  get(id: string): SweepDetail {
+    if (!listSweepIds(this.workspace).includes(id)) throw notFound(`no sweep ${id} in this workspace`);
+    const manifest = readManifest(this.workspace, id);
+    const states = readRunStates(this.workspace, id);
+    this.followIfLive(id, states);
+    const byIndex = new Map(states.map((s) => [s.index, s]));
+    return {
+      sweep: this.summary(id, states),
+      sweptKeys: manifest.sweptKeys,
+      runs: manifest.runs.map((r) => {
+        const s = byIndex.get(r.index);
+        return {
+          index: r.index,
+          name: r.name,
+          axes: r.axes,
+          tags: r.tags,
+          status: s?.status ?? 'pending',
+          ...(s?.runId ? { runId: s.runId } : {}),
+          ...(s?.jobId ? { jobId: s.jobId } : {}),
+          ...(s?.detail ? { detail: s.detail } : {}),
+          ...(s?.updatedAt ? { updatedAt: s.updatedAt } : {}),
+        };
+      }),
+    };
+  }
+
+  dispose(): void {
+    for (const ac of this.followers.values()) ac.abort();
+    this.followers.clear();
+  }
+
+  private summary(id: string, states: SweepRunState[]): SweepSummary {
+    const record = readSweep(this.workspace, id);
+    const launch = readLaunch(this.workspace, id);
+    const counts: Record<string, number> = {};
+    for (const s of states) counts[s.status] = (counts[s.status] ?? 0) + 1;
+    return {
+      id,
+      name: record.definition.name,
+      createdAt: record.createdAt,
+      executor: launch?.executor ?? null,
+      ...(launch ? { launchedAt: launch.launchedAt } : {}),
+      ...(launch?.maxConcurrency ? { maxConcurrency: launch.maxConcurrency } : {}),
+      runs: states.length,
+      counts,
+    };
+  }
+
+  /** A Slurm sweep with runs not yet ended: follow it until they end (no-op when followed). */
+  private followIfLive(id: string, states: SweepRunState[]): void {
+    const launch = readLaunch(this.workspace, id);
+    if (!launch?.executor.startsWith('slurm:') || this.followers.has(id)) return;
+    if (states.every((s) => TERMINAL.has(s.status))) return;
+    const ac = new AbortController();
+    this.followers.set(id, ac);
+    void slurm()
+      .then((m) =>
+        m.followSlurmSweep({ workspace: this.workspace }, id, {
+          signal: ac.signal,
+          pollMs: this.pollMs,
+          onEvent: () => this.onChange(),
+        }),
+      )
+      // A lost link or a refused login ends this follower; the next sweeps.get starts another.
+      .catch(() => {})
+      .finally(() => {
+        if (this.followers.get(id) === ac) this.followers.delete(id);
+        this.onChange();
+      });
+  }
+}
