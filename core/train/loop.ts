@@ -85,10 +85,18 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     const backend = await initBackend(cfg.backend, { threads: cfg.backendThreads });
 
     // ---- data: root (synthetic generated on first use), normalisation, loaders -----------------
+    // A stop during setup (generating the synthetic dataset takes minutes at full size) ends the
+    // run `stopped` at once; the half-generated dataset is removed, and resume starts setup again.
     const root = await resolveDataRoot(o.workspace, cfg.data, {
       onProgress: (d, t) => o.onSetup?.('generating synthetic dataset', d, t),
+      signal: o.signal,
+    }).catch((e: unknown) => {
+      if (o.signal?.aborted) return null;
+      throw e;
     });
+    if (root === null) return stoppedInSetup();
     const norm = await normalization(root, cfg.data.depthUnit);
+    if (o.signal?.aborted) return stoppedInSetup();
     const loaderBase = {
       root,
       cropSize: cfg.train.cropSize,
@@ -315,6 +323,16 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     events.close();
     writeSummary(o.runDir, rebuildSummary(o.runDir));
     release();
+  }
+
+  function stoppedInSetup(): TrainResult {
+    emit({
+      type: 'status',
+      status: 'stopped',
+      message: 'stopped during setup, before training; resume starts again',
+    });
+    status = 'stopped';
+    return finish();
   }
 
   function finish(): TrainResult {

@@ -1,9 +1,11 @@
 // Generating a whole synthetic dataset (optionally on worker threads), and the workspace's cached copy
-// for `data.root = synthetic`: generated once into a temp folder, then renamed into place atomically.
+// for `data.root = synthetic`: generated once into a temp folder, then renamed into place atomically
+// (a generation stopped by its signal or killed leaves only the temp folder, never a dataset).
 import { availableParallelism } from 'node:os';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import type { ExperimentConfig } from '../../api/config/schema.ts';
 import { spawnTsWorker } from '../tsWorker.ts';
 import { makeFolders, sampleList, writeSample, type SyntheticSpec } from './generate.ts';
@@ -12,6 +14,8 @@ export interface GenerateOptions {
   /** Worker threads (0 = render on this thread). Default: one per core, at most 4. */
   workers?: number;
   onProgress?: (done: number, total: number) => void;
+  /** Stops the generation (workers terminated) and rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 export interface GenerateResult {
@@ -41,13 +45,24 @@ export async function generateDataset(
   const workers = Math.min(opts.workers ?? defaultWorkers(), jobs.length);
   let done = 0;
   const tick = (): void => opts.onProgress?.(++done, jobs.length);
+  const signal = opts.signal;
+  signal?.throwIfAborted();
   if (workers <= 0) {
     for (const job of jobs) {
+      signal?.throwIfAborted();
       await writeSample(root, spec, job.split, job.index);
       tick();
     }
   } else {
-    await Promise.all(
+    const threads: Worker[] = [];
+    // On abort every worker is terminated (and awaited: none may still write into `root` while
+    // the caller removes it) before the generation rejects.
+    let onAbort = (): void => {};
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => void Promise.all(threads.map((t) => t.terminate())).then(() => reject(signal!.reason));
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+    const all = Promise.all(
       Array.from({ length: workers }, (_, k) => {
         const share = jobs.filter((_, j) => j % workers === k);
         return new Promise<void>((resolveJob, reject) => {
@@ -56,6 +71,7 @@ export async function generateDataset(
             spec,
             jobs: share,
           });
+          threads.push(w);
           let finished = false;
           w.on('message', (m: { done?: number; finished?: boolean; error?: string }) => {
             if (m.done) tick();
@@ -69,7 +85,13 @@ export async function generateDataset(
         });
       }),
     );
+    try {
+      await Promise.race([all, aborted]);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
   }
+  signal?.throwIfAborted();
   await writeFile(
     join(root, 'synthetic.json'),
     `${JSON.stringify({ generator: GENERATOR_STAMP, ...spec }, null, 2)}\n`,
