@@ -2,6 +2,8 @@
 // writer. Every event is written straight to the file descriptor (so a `kill -9` of the trainer
 // loses nothing the kernel has), and fsynced at most once a second (so a power cut loses at most
 // the last second). Readers stop at the last newline: a torn last line is left for the next read.
+// A complete line that is not JSON (disk or copy corruption; the writer cuts its own torn tails) is
+// skipped with a warning naming the file and line, and every line after it is kept.
 import {
   closeSync,
   existsSync,
@@ -81,6 +83,46 @@ export interface ReadEventsResult {
   nextByte: number;
   /** Complete lines that were not valid JSON (skipped). */
   badLines: number;
+  /** One line per skipped line: `<file>:<line>: …` (line numbers from 1; byte offsets when the
+   * read started mid-file). */
+  warnings: string[];
+}
+
+/** Parse the complete lines of an event log chunk that starts at byte `fromByte` of `path` (at line
+ * `firstLine` when known). Corrupt lines are skipped and reported, the lines after them kept. */
+export function parseEventLines(
+  text: string,
+  where: { path: string; fromByte: number; firstLine?: number },
+): { events: StoredEvent[]; warnings: string[] } {
+  const events: StoredEvent[] = [];
+  const warnings: string[] = [];
+  let byte = where.fromByte;
+  const lines = text ? text.split('\n') : [];
+  lines.forEach((line, i) => {
+    const at = byte;
+    byte += Buffer.byteLength(line) + 1;
+    if (!line.trim()) return;
+    try {
+      events.push(JSON.parse(line) as StoredEvent);
+    } catch (e) {
+      const pos =
+        where.firstLine !== undefined ? `${where.path}:${where.firstLine + i}` : `${where.path}: byte ${at}`;
+      warnings.push(
+        `${pos}: corrupt event line skipped (${(e as Error).message}); the ${lines.length - 1 - i} lines after it are kept`,
+      );
+    }
+  });
+  return { events, warnings };
+}
+
+/** Report each corrupt line once per process (stderr of the CLI, the studio server's log). */
+const warned = new Set<string>();
+export function warnOnce(warnings: string[]): void {
+  for (const w of warnings) {
+    if (warned.has(w)) continue;
+    warned.add(w);
+    process.emitWarning(w, 'EventLogWarning');
+  }
 }
 
 /** Read the events of a run from `fromByte` (default 0). Superseded points are marked within what
@@ -88,7 +130,7 @@ export interface ReadEventsResult {
 export function readEvents(runDir: string, opts: { fromByte?: number } = {}): ReadEventsResult {
   const path = runFiles(runDir).events;
   const from = opts.fromByte ?? 0;
-  if (!existsSync(path)) return { events: [], nextByte: from, badLines: 0 };
+  if (!existsSync(path)) return { events: [], nextByte: from, badLines: 0, warnings: [] };
   const fd = openSync(path, 'r');
   let buf: Buffer;
   try {
@@ -106,15 +148,11 @@ export function readEvents(runDir: string, opts: { fromByte?: number } = {}): Re
   }
   const lastNl = buf.lastIndexOf(0x0a);
   const complete = lastNl < 0 ? '' : buf.subarray(0, lastNl).toString('utf8');
-  const events: StoredEvent[] = [];
-  let badLines = 0;
-  for (const line of complete ? complete.split('\n') : []) {
-    if (!line.trim()) continue;
-    try {
-      events.push(JSON.parse(line) as StoredEvent);
-    } catch {
-      badLines++;
-    }
-  }
-  return { events: markSuperseded(events), nextByte: from + lastNl + 1, badLines };
+  const { events, warnings } = parseEventLines(complete, {
+    path,
+    fromByte: from,
+    ...(from === 0 ? { firstLine: 1 } : {}),
+  });
+  warnOnce(warnings);
+  return { events: markSuperseded(events), nextByte: from + lastNl + 1, badLines: warnings.length, warnings };
 }

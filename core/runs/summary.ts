@@ -34,6 +34,8 @@ export interface RunSummary {
   evals: Record<string, MetricsPoint>;
   /** Events marked superseded by resumes (kept in the log). */
   superseded: number;
+  /** Corrupt lines of events.jsonl that were skipped, one `<file>:<line>: …` each. */
+  warnings?: string[];
 }
 
 /** Fold the events (file order, superseded marked) into a summary. */
@@ -80,7 +82,9 @@ export function summarize(events: StoredEvent[]): RunSummary {
 }
 
 export function rebuildSummary(runDir: string): RunSummary {
-  return summarize(readEvents(runDir).events);
+  const { events, warnings } = readEvents(runDir);
+  const s = summarize(events);
+  return warnings.length ? { ...s, warnings } : s;
 }
 
 export function writeSummary(runDir: string, summary: RunSummary): void {

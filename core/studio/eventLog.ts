@@ -4,6 +4,7 @@
 import { closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { RunEvent } from '../api/events.ts';
 import { runFiles } from '../runs/paths.ts';
+import { parseEventLines, warnOnce } from '../runs/events.ts';
 import { markSuperseded } from '../runs/superseded.ts';
 
 export interface EventPage {
@@ -45,15 +46,13 @@ export function readEventPage(
       throw new Error(`${path}: one event at byte ${offset} is longer than maxBytes=${maxBytes}`);
     return { events: [], nextOffset: offset, size };
   }
-  const events: RunEvent[] = [];
-  for (const line of buf.subarray(0, lastNl).toString('utf8').split('\n')) {
-    if (!line.trim()) continue;
-    try {
-      events.push(JSON.parse(line) as RunEvent);
-    } catch {
-      /* a corrupt line: skipped, as the run store's reader does */
-    }
-  }
+  // A corrupt line is skipped with a warning naming the file and line (as the run store's reader).
+  const { events, warnings } = parseEventLines(buf.subarray(0, lastNl).toString('utf8'), {
+    path,
+    fromByte: offset,
+    ...(offset === 0 ? { firstLine: 1 } : {}),
+  });
+  warnOnce(warnings);
   const marked = markSuperseded(events);
   return {
     events: types ? marked.filter((e) => types.includes(e.type)) : marked,
