@@ -24,8 +24,12 @@ export function createProtocolHandler(deps: ProtocolDeps): (req: Request) => Pro
       return new Response('Method not allowed', { status: 405, headers: headers('text/plain') });
     const url = new URL(req.url);
     if (url.pathname.startsWith(HTTP_ROUTES.media)) {
-      const [id, ...parts] = url.pathname.slice(HTTP_ROUTES.media.length).split('/').map(decodeURIComponent);
       try {
+        // decodeURIComponent throws on a malformed escape: inside the try, that is a 404.
+        const [id, ...parts] = url.pathname
+          .slice(HTTP_ROUTES.media.length)
+          .split('/')
+          .map(decodeURIComponent);
         const f = deps.resolveFile(id ?? '', parts.join('/'));
         return new Response(new Uint8Array(await readFile(f.path)), {
           status: 200,

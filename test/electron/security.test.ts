@@ -207,6 +207,11 @@ describe('app protocol', () => {
     expect((await handler(new Request(`${APP_ORIGIN}/missing.js`))).status).toBe(404);
     expect((await handler(new Request('mtl://elsewhere/'))).status).toBe(404);
   });
+
+  it('answers 404 to a malformed percent-escape instead of failing the request', async () => {
+    for (const path of ['/media/r1/%E0%A4%A', '/media/%E0%A4%A/a.png', '/%E0%A4%A'])
+      expect((await handler(new Request(`${APP_ORIGIN}${path}`))).status).toBe(404);
+  });
 });
 
 describe('closing the window while training', () => {
