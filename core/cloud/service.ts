@@ -8,6 +8,7 @@ import type { RunEvent } from '../api/events.ts';
 import { runsDir } from '../runs/paths.ts';
 import { listInstances, terminateInstances, type StudioInstance } from './ec2/instances.ts';
 import { loadEc2Settings, makeEc2Client } from './ec2/settings.ts';
+import { forgetInstanceHostKeys } from './ec2/hostKeys.ts';
 import { CloudError, errorMessage } from './errors.ts';
 import { openTarget } from './ssh/connect.ts';
 import { followRemoteRun, type FollowResult } from './ssh/follow.ts';
@@ -184,4 +185,5 @@ export async function cloudInstances(workspace: string): Promise<StudioInstance[
 
 export async function terminateInstance(workspace: string, id: string): Promise<void> {
   await terminateInstances(makeEc2Client(loadEc2Settings(workspace)), [id]);
+  forgetInstanceHostKeys(workspace, [id]);
 }

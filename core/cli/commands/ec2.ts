@@ -2,6 +2,7 @@
 // prices, and spot-resilient training (relaunch + resume from the S3 checkpoint).
 import type { Command } from 'commander';
 import { runOnEc2 } from '../../cloud/ec2/ec2Run.ts';
+import { forgetInstanceHostKeys } from '../../cloud/ec2/hostKeys.ts';
 import {
   launchInstance,
   listInstances,
@@ -102,6 +103,8 @@ export function register(program: Command): void {
     .action(async (ids: string[], _o: unknown, cmd: Command) => {
       const g = globalOptions(cmd);
       await terminateInstances(makeEc2Client(loadEc2Settings(g.workspace)), ids);
+      // Their addresses go back to AWS's pool: the next machine there has another host key.
+      forgetInstanceHostKeys(g.workspace, ids);
       printResult(g, { terminated: ids }, `terminated ${ids.join(', ')}`);
     });
 
@@ -111,6 +114,10 @@ export function register(program: Command): void {
     .action(async (_o: unknown, cmd: Command) => {
       const g = globalOptions(cmd);
       const gone = await sweepExpired(makeEc2Client(loadEc2Settings(g.workspace)));
+      forgetInstanceHostKeys(
+        g.workspace,
+        gone.map((i) => i.id),
+      );
       printResult(
         g,
         { terminated: gone.map((i) => i.id) },

@@ -26,7 +26,12 @@ import {
 import { readRemoteState, writeRemoteState } from '../ssh/remoteState.ts';
 import { sq, type SshSession } from '../ssh/session.ts';
 import { saveTarget, type SshTargetInput } from '../ssh/target.ts';
-import { trustHostKey } from '../ssh/trust.ts';
+import {
+  forgetInstanceHostKeys,
+  readConsoleOutput,
+  trustInstanceHostKey,
+  type InstanceTrust,
+} from './hostKeys.ts';
 import {
   describeInstance,
   launchInstance,
@@ -64,6 +69,11 @@ export interface Ec2RunOptions {
   onEvent?: (e: RunEvent) => void;
   /** Called with each instance once it runs (the studio's instances panel). */
   onInstance?: (i: StudioInstance) => void;
+  /** An instance's console output, where it publishes its SSH host key fingerprints (default: EC2
+   * GetConsoleOutput; tests stand in for it, moto's console output being fixed text). */
+  readConsole?: (instanceId: string) => Promise<string>;
+  /** How long to wait for those fingerprints before going on unverified (default 5 min). */
+  hostKeyTimeoutMs?: number;
 }
 
 export interface Ec2RunResult {
@@ -133,16 +143,36 @@ export async function runOnEc2(o: Ec2RunOptions): Promise<Ec2RunResult> {
         ...o.sshFor?.(current),
       });
       await waitForSsh(target.host, target.port, { signal: o.signal });
-      // A host we launched a moment ago through the authenticated EC2 API: trusting its first key
-      // is the usual cloud practice (its console output shows the same fingerprint).
-      await trustHostKey(o.workspace, target);
+      // The key sshd presents must be one the instance published on its console (EC2 API, which a
+      // network attacker cannot forge); S3 credentials go only to a verified host.
+      let s3ForInstance: S3Settings;
+      try {
+        const trust = await trustInstanceHostKey(
+          o.workspace,
+          target,
+          () => (o.readConsole ?? ((id) => readConsoleOutput(ec2, id)))(inst.id),
+          { timeoutMs: o.hostKeyTimeoutMs, signal: o.signal },
+        );
+        if (trust.replaced)
+          log(`${target.host}: replaced a stale known_hosts entry (an earlier machine at that address)`);
+        s3ForInstance = s3SettingsFor(o, inst.id, trust, log);
+      } catch (e) {
+        if (e instanceof CloudError && e.code.startsWith('host-key')) {
+          log(`terminating ${inst.id}: ${e.message}`);
+          await terminateInstances(ec2, [inst.id]).catch((t) =>
+            log(`terminate ${inst.id}: ${errorMessage(t)}`),
+          );
+          forgetInstanceHostKeys(o.workspace, [inst.id]);
+        }
+        throw e;
+      }
       session = await connectWithRetry(o.workspace, target, { signal: o.signal, maxOfflineMs: 120_000 });
       // Let the bootstrap finish (it may be installing Node and the engine) before checking them.
       await session.exec('command -v cloud-init >/dev/null && cloud-init status --wait >/dev/null; true', {
         timeoutMs: 30 * 60_000,
       });
       const layout = await prepareRemote(o.workspace, session, { install: true, log });
-      const s3Config = await writeRemoteS3Config(session, layout, o.s3);
+      const s3Config = await writeRemoteS3Config(session, layout, s3ForInstance);
       const started = runId
         ? await restoreAndResume(o.workspace, session, layout, runId, s3uri(runId), s3Config, localDir)
         : await startRemoteRun(o.workspace, session, layout, { command: 'train', args: o.trainArgs });
@@ -220,7 +250,10 @@ export async function runOnEc2(o: Ec2RunOptions): Promise<Ec2RunResult> {
     const still = await describeInstance(ec2, inst.id);
     const interrupted = !follow || (follow.phase === 'lost' && (!still || GONE.has(still.state)));
     if (!interrupted) {
-      if (o.terminateWhenDone ?? true) await terminateInstances(ec2, [inst.id]);
+      if (o.terminateWhenDone ?? true) {
+        await terminateInstances(ec2, [inst.id]);
+        forgetInstanceHostKeys(o.workspace, [inst.id]);
+      }
       return {
         runId: runId!,
         localDir,
@@ -234,8 +267,37 @@ export async function runOnEc2(o: Ec2RunOptions): Promise<Ec2RunResult> {
     if (++relaunches > (o.maxRelaunches ?? 5))
       throw new CloudError('ec2', `run ${runId}: gave up after ${relaunches - 1} relaunches`);
     await terminateInstances(ec2, [inst.id]).catch((e) => log(`terminate ${inst.id}: ${errorMessage(e)}`));
+    forgetInstanceHostKeys(o.workspace, [inst.id]);
     log(`relaunching to resume ${runId} from its last checkpoint in S3 (relaunch ${relaunches})`);
   }
+}
+
+/** The S3 settings handed to an instance: with their static keys only when its host key was
+ * verified. Unverified, the instance must get S3 access from its instance profile; when the keys
+ * would be needed (static keys, no profile) the run is refused rather than the keys sent. */
+function s3SettingsFor(
+  o: Ec2RunOptions,
+  id: string,
+  trust: InstanceTrust,
+  log: (m: string) => void,
+): S3Settings {
+  if (trust.verified) {
+    log(`host key of ${id} verified against its console output (${trust.fingerprint})`);
+    return o.s3;
+  }
+  const { accessKeyId, secretAccessKey, ...keyless } = o.s3;
+  if ((accessKeyId || secretAccessKey) && !o.ec2.instanceProfile)
+    throw new CloudError(
+      'host-key-unknown',
+      `host key of ${id} (${trust.fingerprint}) could not be verified: its console output published no SSH host key ` +
+        `fingerprints in time; refusing to send it the S3 keys of cloud/s3.json. Give instances an instance profile ` +
+        `(\`ec2 setup --profile NAME\`) or retry (console output can lag behind the boot)`,
+    );
+  log(
+    `host key of ${id} (${trust.fingerprint}) NOT verified (no fingerprints in its console output): ` +
+      `S3 credentials are not sent to it; it uses ${o.ec2.instanceProfile ? `its instance profile ${o.ec2.instanceProfile}` : 'its own credentials'}`,
+  );
+  return keyless;
 }
 
 /** On a fresh instance: pull the run folder from S3, make its event log agree with the local

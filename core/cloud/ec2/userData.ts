@@ -1,7 +1,10 @@
 // The first-boot script of a studio instance: a safety power-off at the deadline (the instance is
-// launched with shutdown behaviour = terminate), Node 20, and the engine, fetched from a presigned
+// launched with shutdown behaviour = terminate), its SSH host keys printed to the console (where the
+// studio reads them to verify the first connection), Node 20, and the engine, fetched from a presigned
 // S3 link of the `npm pack` tarball and installed into the same versioned folder the SSH installer
 // uses, so `prepareRemote` finds it ready.
+import { HOST_KEY_MARKER } from './hostKeys.ts';
+
 export interface BootstrapOptions {
   /** Login user that will run the engine. */
   user: string;
@@ -23,6 +26,10 @@ export function bootstrapScript(o: BootstrapOptions): string {
     '# mtl-studio bootstrap (cloud-init user data)',
     'set -euxo pipefail',
     `shutdown -h +${Math.max(1, Math.round(o.shutdownAfterMin))} "mtl-studio safety timeout"`,
+    // The studio verifies the first SSH connection against these lines (GetConsoleOutput).
+    'for k in /etc/ssh/ssh_host_*_key.pub; do',
+    `  [ -f "$k" ] && echo "${HOST_KEY_MARKER} $(cut -d' ' -f1,2 "$k")" | tee /dev/console || true`,
+    'done',
     'export DEBIAN_FRONTEND=noninteractive',
     `if ! node --version 2>/dev/null | grep -q '^v${node}\\.'; then`,
     '  if command -v apt-get >/dev/null; then',

@@ -2,7 +2,7 @@
 // Supports plain (`host`, `[host]:port`, comma lists) and hashed (`|1|salt|hash`) host fields;
 // markers (@cert-authority, @revoked) are not supported and such lines are skipped.
 import { createHash, createHmac } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /** The host name as known_hosts writes it: `host` on port 22, else `[host]:port`. */
@@ -60,4 +60,27 @@ export function addHostKey(file: string, host: string, port: number, key: Buffer
   appendFileSync(file, `${sep}${hostPattern(host, port)} ${keyType(key)} ${key.toString('base64')}\n`, {
     mode: 0o600,
   });
+}
+
+/** Drop every entry for host:port (plain names are taken out of comma lists; hashed lines that
+ * match go). For addresses that are reused by other machines, e.g. an EC2 instance's public IP once
+ * the instance is terminated. Returns how many entries were removed. */
+export function removeHostKeys(file: string, host: string, port: number): number {
+  if (!existsSync(file)) return 0;
+  const pattern = hostPattern(host, port);
+  let removed = 0;
+  const kept: string[] = [];
+  for (const raw of readFileSync(file, 'utf8').split('\n')) {
+    const line = raw.trim();
+    const [hosts, ...rest] = line.split(/\s+/);
+    if (!line || line.startsWith('#') || line.startsWith('@') || !hosts || !hostMatches(hosts, pattern)) {
+      kept.push(raw);
+      continue;
+    }
+    removed++;
+    const others = hosts.startsWith('|1|') ? [] : hosts.split(',').filter((h) => h !== pattern);
+    if (others.length) kept.push([others.join(','), ...rest].join(' '));
+  }
+  if (removed) writeFileSync(file, kept.join('\n'), { mode: 0o600 });
+  return removed;
 }

@@ -4,7 +4,16 @@
 // instance and resumes from the S3 checkpoint automatically: same run id, same local mirror.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -12,6 +21,7 @@ import {
   DescribeInstanceAttributeCommand,
   ImportKeyPairCommand,
 } from '@aws-sdk/client-ec2';
+import ssh2 from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../../core/api/events.ts';
 import { runOnEc2 } from '../../../core/cloud/ec2/ec2Run.ts';
@@ -33,6 +43,9 @@ import { prepareRemote, remoteDataset, writeRemoteS3Config } from '../../../core
 import { saveTarget } from '../../../core/cloud/ssh/target.ts';
 import { trustHostKey } from '../../../core/cloud/ssh/trust.ts';
 import { readRemoteState } from '../../../core/cloud/ssh/remoteState.ts';
+import { addHostKey, checkHostKey, fingerprint } from '../../../core/cloud/ssh/knownHosts.ts';
+import { cloudFiles } from '../../../core/cloud/paths.ts';
+import type { StudioInstance } from '../../../core/cloud/ec2/instances.ts';
 import {
   fakeEngine,
   loopbackTarget,
@@ -79,6 +92,28 @@ afterAll(() => {
   rmSync(ws, { recursive: true, force: true });
 });
 
+/** What an instance's console shows once cloud-init ran (the AWS layout): the fingerprint of the
+ * key in `pubFile`'s format (`type base64 comment`). moto's own console output is fixed text. */
+const consoleShowing = (publicKey: string) =>
+  [
+    '[    0.000000] Linux version 6.8.0-1015-aws',
+    'ec2: -----BEGIN SSH HOST KEY FINGERPRINTS-----',
+    `ec2: 256 ${fingerprint(Buffer.from(publicKey.split(' ')[1], 'base64'))} root@ip-10-0-0-5 (ED25519)`,
+    'ec2: -----END SSH HOST KEY FINGERPRINTS-----',
+  ].join('\n');
+const sshdConsole = () => Promise.resolve(consoleShowing(readFileSync(sshd.hostKey, 'utf8')));
+const sshdHostKey = () => Buffer.from(readFileSync(sshd.hostKey, 'utf8').split(' ')[1], 'base64');
+/** Every instance reached through the loopback sshd, each with its own disk (remote root). */
+const viaLoopback = (engine: string) => (i: StudioInstance) => ({
+  host: sshd.host,
+  port: sshd.port,
+  user: sshd.user,
+  keyFile: sshd.key,
+  remoteRoot: `${sshd.remoteRoot}/${i.id}`,
+  enginePath: engine,
+  keepaliveIntervalMs: 500,
+});
+
 describe('datasets from S3 (moto)', () => {
   it('the remote fetches a dataset from S3 itself', async () => {
     const local = join(ws, 'tiny');
@@ -95,7 +130,12 @@ describe('datasets from S3 (moto)', () => {
     await trustHostKey(ws, target);
     const s = await openTarget(ws, target);
     const layout = await prepareRemote(ws, s);
+    // An older, world-readable copy is narrowed too (SFTP sets the mode only on create).
+    writeFileSync(join(sshd.remoteRoot, 's3.json'), '{}');
+    chmodSync(join(sshd.remoteRoot, 's3.json'), 0o644);
+    execFileSync('chown', [sshd.user, join(sshd.remoteRoot, 's3.json')]);
     const s3Config = await writeRemoteS3Config(s, layout, s3s);
+    expect(statSync(s3Config).mode & 0o777).toBe(0o600);
     const dest = await remoteDataset(s, layout, {
       kind: 's3',
       uri: `s3://${s3s.bucket}/datasets/tiny`,
@@ -165,16 +205,10 @@ describe('EC2 (moto)', () => {
         'fake.resumeStepMs=20',
       ],
       engineInUserData: false,
-      // Every "instance" is reached through the loopback sshd, each with its own disk (remote root).
-      sshFor: (i) => ({
-        host: sshd.host,
-        port: sshd.port,
-        user: sshd.user,
-        keyFile: sshd.key,
-        remoteRoot: `${sshd.remoteRoot}/${i.id}`,
-        enginePath: engine,
-        keepaliveIntervalMs: 500,
-      }),
+      // Every "instance" is reached through the loopback sshd, each with its own disk (remote root),
+      // and shows that sshd's host key on its console.
+      sshFor: viaLoopback(engine),
+      readConsole: sshdConsole,
       pushEverySec: 1,
       pollInstanceMs: 300,
       onEvent: (e) => seen.push(e),
@@ -252,4 +286,102 @@ describe('EC2 (moto)', () => {
     });
     expect(result.costUsd).not.toBeNull();
   }, 300000);
+});
+
+describe('EC2 host keys (moto + sshd)', () => {
+  const quickRun = {
+    trainArgs: ['--set', 'train.steps=3', '--set', 'fake.stepMs=20'],
+    engineInUserData: false,
+  };
+  const gone = async (id: string) =>
+    expect((await describeInstance(makeEc2Client(ec2s), id))?.state).toMatch(/terminated|shutting-down/);
+
+  it('refuses a host whose key is not the one its console published: nothing trusted, nothing sent', async () => {
+    const other = ssh2.utils.generateKeyPairSync('ed25519').public;
+    const logs: string[] = [];
+    let id = '';
+    await expect(
+      runOnEc2({
+        workspace: ws,
+        ec2: ec2s,
+        s3: s3s,
+        ...quickRun,
+        sshFor: viaLoopback(fakeEngine(sshd)),
+        readConsole: () => Promise.resolve(consoleShowing(other)),
+        onInstance: (i) => (id = i.id),
+        log: (m) => logs.push(m),
+      }),
+    ).rejects.toMatchObject({
+      code: 'host-key-changed',
+      message: expect.stringMatching(/man-in-the-middle/),
+    });
+    expect(checkHostKey(cloudFiles(ws).knownHosts, sshd.host, sshd.port, sshdHostKey()).status).toBe(
+      'unknown',
+    );
+    expect(existsSync(join(sshd.remoteRoot, id, 's3.json'))).toBe(false);
+    expect(logs.join('\n')).toMatch(/terminating i-/);
+    await gone(id);
+  });
+
+  it('never sends S3 keys to a host it could not verify (moto prints no fingerprints)', async () => {
+    let id = '';
+    await expect(
+      runOnEc2({
+        workspace: ws,
+        ec2: ec2s,
+        s3: s3s,
+        ...quickRun,
+        sshFor: viaLoopback(fakeEngine(sshd)),
+        hostKeyTimeoutMs: 1500, // the real GetConsoleOutput of moto: fixed text, no fingerprints
+        onInstance: (i) => (id = i.id),
+      }),
+    ).rejects.toMatchObject({
+      code: 'host-key-unknown',
+      message: expect.stringMatching(/could not be verified.*refusing to send it the S3 keys/),
+    });
+    expect(existsSync(join(sshd.remoteRoot, id, 's3.json'))).toBe(false);
+    await gone(id);
+
+    // Without static keys there is nothing to withhold: the run goes on, said so in the log.
+    const logs: string[] = [];
+    const { accessKeyId: _k, secretAccessKey: _s, ...keyless } = s3s;
+    const r = await runOnEc2({
+      workspace: ws,
+      ec2: ec2s,
+      s3: keyless,
+      ...quickRun,
+      sshFor: viaLoopback(fakeEngine(sshd)),
+      hostKeyTimeoutMs: 1000,
+      log: (m) => logs.push(m),
+    });
+    expect(r.follow).toMatchObject({ phase: 'done', status: 'completed' });
+    expect(logs.join('\n')).toMatch(/NOT verified .*S3 credentials are not sent/);
+    const handed = JSON.parse(readFileSync(join(sshd.remoteRoot, r.instances[0], 's3.json'), 'utf8'));
+    expect(handed).not.toHaveProperty('secretAccessKey');
+  }, 180000);
+
+  it('replaces a stale key of a reused address once the new one is verified, and forgets it at termination', async () => {
+    // An earlier instance had this address (and another key).
+    const old = ssh2.utils.generateKeyPairSync('ed25519').public;
+    addHostKey(cloudFiles(ws).knownHosts, sshd.host, sshd.port, Buffer.from(old.split(' ')[1], 'base64'));
+    const logs: string[] = [];
+    const r = await runOnEc2({
+      workspace: ws,
+      ec2: ec2s,
+      s3: s3s,
+      ...quickRun,
+      sshFor: viaLoopback(fakeEngine(sshd)),
+      readConsole: sshdConsole,
+      log: (m) => logs.push(m),
+    });
+    expect(r.follow).toMatchObject({ phase: 'done', status: 'completed' });
+    expect(logs.join('\n')).toMatch(/replaced a stale known_hosts entry/);
+    expect(logs.join('\n')).toMatch(/host key of i-\w+ verified against its console output \(SHA256:/);
+    // The verified host got the keys; once it is terminated its address is forgotten.
+    expect(JSON.parse(readFileSync(join(sshd.remoteRoot, r.instances[0], 's3.json'), 'utf8'))).toMatchObject({
+      secretAccessKey: 'test',
+    });
+    await gone(r.instances[0]);
+    expect(readFileSync(cloudFiles(ws).knownHosts, 'utf8')).not.toContain(`[${sshd.host}]:${sshd.port}`);
+  }, 180000);
 });
