@@ -54,8 +54,8 @@ export function queryToken(url: URL, token: string): boolean {
 /** The names a request may give in its Host header: loopback names, IP literals, the bound host. */
 export function hostAllowed(hostHeader: string | undefined, boundHost: string, port: number): boolean {
   if (!hostHeader) return false;
-  const m = /^(\[[0-9a-fA-F:.]+\]|[^:[\]]+):(\d+)$/.exec(hostHeader.trim());
-  if (!m || Number(m[2]) !== port) return false;
+  const m = /^(\[[0-9a-fA-F:.]+\]|[^:[\]]+)(?::(\d+))?$/.exec(hostHeader.trim());
+  if (!m || Number(m[2] ?? 80) !== port) return false; // no port in Host means 80
   const name = m[1]!.toLowerCase();
   // A DNS-rebinding page names its own domain; an IP literal or localhost cannot be rebound.
   const ipv4 = /^\d{1,3}(\.\d{1,3}){3}$/.test(name);

@@ -221,3 +221,24 @@ describe('the token is never handed to the browser in a cookie', () => {
 });
 
 const token = () => ({ 'x-mtl-token': studio.token });
+
+describe('the Host allow-list', () => {
+  it('takes IP literals, localhost and the bound name on this port, nothing else', async () => {
+    const { hostAllowed } = await import('../../../core/server/auth.ts');
+    for (const h of ['127.0.0.1:5170', 'localhost:5170', 'LOCALHOST:5170', '[::1]:5170', '192.168.1.4:5170'])
+      expect(hostAllowed(h, '127.0.0.1', 5170), h).toBe(true);
+    expect(hostAllowed('studio.lan:5170', 'studio.lan', 5170)).toBe(true);
+    expect(hostAllowed('127.0.0.1', '127.0.0.1', 80)).toBe(true);
+    for (const h of [
+      'evil.example:5170',
+      '127.0.0.1.nip.io:5170',
+      'localhost.:5170',
+      '127.0.0.1:5171',
+      '127.0.0.1',
+      '127.0.0.1:5170:1',
+      '',
+      undefined,
+    ])
+      expect(hostAllowed(h, '127.0.0.1', 5170), String(h)).toBe(false);
+  });
+});
