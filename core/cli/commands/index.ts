@@ -16,6 +16,7 @@ export const COMMANDS: CommandModule[] = [
   { name: 'validate', load: () => import('./validate.ts') },
   { name: 'stats', load: () => import('./stats.ts') },
   { name: 'model', load: () => import('./model.ts') },
+  { name: 'weights', load: () => import('./weights.ts') },
   { name: 'train', load: () => import('./train.ts') },
   { name: 'resume', load: () => import('./resume.ts') },
   { name: 'fork', load: () => import('./fork.ts') },
