@@ -61,7 +61,7 @@ describe('bounded PNG decoding', () => {
     expect(() =>
       decodeGray8Png(png, 'big.png', { expect: { width: 64, height: 32, from: 'rgb/0.jpg' } }),
     ).toThrow('big.png: size 20000×20000 (W×H) differs from rgb/0.jpg 64×32');
-    expect(performance.now() - t).toBeLessThan(100);
+    expect(performance.now() - t).toBeLessThan(500); // a header read; decoding would take seconds
   });
 
   it('stops inflating image data that runs past what a small header allows (deflate bomb)', async () => {
@@ -103,7 +103,7 @@ describe('bounded JPEG decoding', () => {
     await expect(decodeRgbJpeg(jpg, 'big.jpg')).rejects.toThrow(
       `big.jpg: JPEG header declares 20000×20000 (4.00e+8 pixels), over the limit of ${MAX_IMAGE_PIXELS} pixels; not decoded`,
     );
-    expect(performance.now() - t).toBeLessThan(500);
+    expect(performance.now() - t).toBeLessThan(3000);
   });
 });
 
@@ -125,7 +125,7 @@ describe('the validator and the reader check PNG headers against the rgb size fi
     const t = performance.now();
     let report: Awaited<ReturnType<typeof validateDataset>> | null = null;
     const grew = await externalGrowth(async () => (report = await validateDataset(base.root)));
-    expect(performance.now() - t).toBeLessThan(2000);
+    expect(performance.now() - t).toBeLessThan(5000);
     expect(grew).toBeLessThan(64 * 1024 ** 2);
     expect(report!.ok).toBe(false);
     expect(report!.problems).toEqual([
