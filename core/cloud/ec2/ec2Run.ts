@@ -10,6 +10,7 @@ import type { RunEvent } from '../../api/events.ts';
 import { runFiles } from '../../runs/paths.ts';
 import { CloudError, errorMessage } from '../errors.ts';
 import { cloudFiles } from '../paths.ts';
+import { assertRunId } from '../safePath.ts';
 import { presignGet } from '../s3/presign.ts';
 import { makeS3Client, type S3Settings } from '../s3/settings.ts';
 import { uploadFile } from '../s3/upload.ts';
@@ -109,7 +110,7 @@ export async function runOnEc2(o: Ec2RunOptions): Promise<Ec2RunResult> {
   const ec2 = makeEc2Client(o.ec2);
   const s3uri = (runId: string) => `s3://${o.s3.bucket}/${o.s3.prefix}/runs/${runId}`;
   const instances: string[] = [];
-  let runId = o.resumeRunId;
+  let runId = o.resumeRunId && assertRunId(o.resumeRunId, 'resume');
   let localDir = runId ? join(o.workspace, 'runs', runId) : '';
   let relaunches = 0;
   let seconds = 0;

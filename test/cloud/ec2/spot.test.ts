@@ -43,7 +43,7 @@ import { prepareRemote, remoteDataset, writeRemoteS3Config } from '../../../core
 import { saveTarget } from '../../../core/cloud/ssh/target.ts';
 import { trustHostKey } from '../../../core/cloud/ssh/trust.ts';
 import { readRemoteState } from '../../../core/cloud/ssh/remoteState.ts';
-import { addHostKey, checkHostKey, fingerprint } from '../../../core/cloud/ssh/knownHosts.ts';
+import { addHostKey, checkHostKey, fingerprint, removeHostKeys } from '../../../core/cloud/ssh/knownHosts.ts';
 import { cloudFiles } from '../../../core/cloud/paths.ts';
 import type { StudioInstance } from '../../../core/cloud/ec2/instances.ts';
 import {
@@ -361,7 +361,8 @@ describe('EC2 host keys (moto + sshd)', () => {
   }, 180000);
 
   it('replaces a stale key of a reused address once the new one is verified, and forgets it at termination', async () => {
-    // An earlier instance had this address (and another key).
+    // An earlier instance had this address (and another key); only its entry is on file.
+    removeHostKeys(cloudFiles(ws).knownHosts, sshd.host, sshd.port);
     const old = ssh2.utils.generateKeyPairSync('ed25519').public;
     addHostKey(cloudFiles(ws).knownHosts, sshd.host, sshd.port, Buffer.from(old.split(' ')[1], 'base64'));
     const logs: string[] = [];
