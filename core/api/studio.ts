@@ -158,6 +158,23 @@ export const DatasetInfoSchema = z.object({
 });
 export type DatasetInfo = z.infer<typeof DatasetInfoSchema>;
 
+/** One pretrained-weights file in <workspace>/weights (core/weights/node/cache.ts listWeights). */
+export const WeightsInfoSchema = z.object({
+  /** Catalog name (`resnet50.tv_in1k` …) or an imported file's stem. */
+  name: z.string(),
+  file: z.string(),
+  path: z.string(),
+  cached: z.boolean(),
+  /** Bytes on disk (of the .part while a download is incomplete). */
+  bytes: z.number(),
+  partial: z.boolean(),
+  encoder: z.string().nullable(),
+  source: z.string(),
+  conversion: z.string().nullable(),
+  strideIn1x1: z.boolean(),
+});
+export type WeightsInfo = z.infer<typeof WeightsInfoSchema>;
+
 export const TargetInfoSchema = z.object({
   id: z.string(),
   label: z.string(),
@@ -423,6 +440,11 @@ export const CALLS = {
   },
   /** Datasets known to the workspace (generated synthetic sets and folders used by runs). */
   'data.datasets': { req: Empty.prefault({}), res: z.object({ datasets: z.array(DatasetInfoSchema) }) },
+  /** ImageNet weights: the standard ones (cached or not) and imported files (`model.pretrained`). */
+  'weights.list': {
+    req: Empty.prefault({}),
+    res: z.object({ dir: z.string(), weights: z.array(WeightsInfoSchema) }),
+  },
   /** Check a Miniscapes-format folder before using it as `data.root`. */
   'data.validate': {
     req: z.object({ root: Text(4_096).min(1) }),

@@ -49,6 +49,7 @@ import { RunsWatcher } from './runsWatcher.ts';
 import { systemInfo } from './system.ts';
 import { tailEvents } from './tail.ts';
 import { TrainerManager, flattenSets } from './trainer.ts';
+import { listWeightsInfo } from './weights.ts';
 
 export interface NodeStudioOptions {
   workspace: string;
@@ -350,6 +351,7 @@ export function createNodeStudio(opts: NodeStudioOptions): NodeStudio {
       return { datasets: list };
     },
     'data.validate': async ({ root }) => folderDataset(root),
+    'weights.list': async () => listWeightsInfo(workspace),
     'data.generate': async (spec) => ({ jobId: generateJob(workspace, jobs, spec) }),
     'targets.list': async () => ({ targets: await targets.list() }),
     'targets.add': (req) => targets.add(req),
