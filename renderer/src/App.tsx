@@ -11,11 +11,13 @@ import { RunPage } from './runview/RunPage.tsx';
 import { ComparePage } from './compare/ComparePage.tsx';
 import { ExportPage } from './export/ExportPage.tsx';
 import { TargetsPage } from './targets/TargetsPage.tsx';
+import { SweepPage } from './sweep/SweepPage.tsx';
 
 const NAV: { view: View; label: string; icon: string }[] = [
   { view: 'runs', label: 'Runs', icon: '☰' },
   { view: 'new', label: 'New run', icon: '+' },
   { view: 'compare', label: 'Compare', icon: '⇄' },
+  { view: 'sweep', label: 'Sweeps', icon: '▦' },
   { view: 'export', label: 'Export', icon: '⇩' },
   { view: 'targets', label: 'Targets', icon: '⌁' },
 ];
@@ -185,6 +187,7 @@ export function App() {
         {view === 'new' && <NewRunPage />}
         {view === 'run' && <RunPage />}
         {view === 'compare' && <ComparePage />}
+        {view === 'sweep' && <SweepPage />}
         {view === 'export' && <ExportPage />}
         {view === 'targets' && <TargetsPage />}
       </main>

@@ -17,7 +17,7 @@ const store = createStudioStore();
 const sync = createStudioSync(api, store);
 const actions = createActionManager({ store, api, sync });
 // `#targets`, `#runs`, … open that screen (links from docs and the CLI; after the first-start redirect).
-const LINKABLE = ['runs', 'new', 'compare', 'export', 'targets'] as const;
+const LINKABLE = ['runs', 'new', 'compare', 'sweep', 'export', 'targets'] as const;
 void sync.start().then(() => {
   const view = location.hash.slice(1) as (typeof LINKABLE)[number];
   if (LINKABLE.includes(view)) store.getState().navigate(view);

@@ -6,7 +6,7 @@ import type { RunHistory } from '../lib/history.ts';
 import type { DepthRange, Colormap } from '../lib/depth.ts';
 import { DEFAULT_CLASS_COLORS } from '../lib/classes.ts';
 
-export type View = 'runs' | 'new' | 'run' | 'compare' | 'export' | 'targets';
+export type View = 'runs' | 'new' | 'run' | 'compare' | 'sweep' | 'export' | 'targets';
 export type SortDir = 'asc' | 'desc';
 
 export interface NavigationSlice {

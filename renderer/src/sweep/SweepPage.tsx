@@ -1,0 +1,220 @@
+// Sweeps: pick one, follow its runs live (the engine refreshes the scheduler's view; metrics come
+// from the runs the studio already streams), see which axis values matter — parallel coordinates,
+// per-axis marginals with seeds as spread, best so far — and open any subset in the compare view
+// with the swept keys marked as the variables under study.
+import { useEffect, useMemo, useState } from 'react';
+import type { SweepDetail, SweepSummary } from '../../../core/api/sweeps.ts';
+import { useApi } from '../api/react.ts';
+import { MAX_COMPARE } from '../compare/ComparePage.tsx';
+import { useStudioShallow } from '../store/index.ts';
+import { BestSoFar } from './BestSoFar.tsx';
+import { MarginalPlots } from './MarginalPlots.tsx';
+import { ParallelCoordinates } from './ParallelCoordinates.tsx';
+import { SweepRunsTable } from './SweepRunsTable.tsx';
+import { SWEEP_METRICS, designAxes, metricByKey, sweepPoints, topRuns } from './sweepData.ts';
+
+/** How often the page asks for the sweep's run states while it is open. */
+export const SWEEP_POLL_MS = 2000;
+
+export function SweepPage({ pollMs = SWEEP_POLL_MS }: { pollMs?: number }) {
+  const api = useApi();
+  const { runs, update, navigate } = useStudioShallow((s) => ({
+    runs: s.runs,
+    update: s.update,
+    navigate: s.navigate,
+  }));
+  const [sweeps, setSweeps] = useState<SweepSummary[] | null>(null);
+  const [sweepId, setSweepId] = useState<string | null>(null);
+  const [detail, setDetail] = useState<SweepDetail | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [metricKey, setMetricKey] = useState(SWEEP_METRICS[0]!.key);
+  const [selected, setSelected] = useState<ReadonlySet<number>>(new Set());
+
+  useEffect(() => {
+    let live = true;
+    api.client.sweeps
+      .list({})
+      .then((r) => {
+        if (!live) return;
+        setSweeps(r.sweeps);
+        setSweepId((cur) => cur ?? r.sweeps[0]?.id ?? null);
+      })
+      .catch((e: Error) => live && setError(e.message));
+    return () => {
+      live = false;
+    };
+  }, [api]);
+
+  useEffect(() => {
+    if (!sweepId) return;
+    let live = true;
+    const load = () =>
+      api.client.sweeps
+        .get({ id: sweepId })
+        .then((d) => {
+          if (!live) return;
+          setDetail(d);
+          setError(null);
+        })
+        .catch((e: Error) => live && setError(e.message));
+    void load();
+    const t = setInterval(() => void load(), pollMs);
+    return () => {
+      live = false;
+      clearInterval(t);
+    };
+  }, [api, sweepId, pollMs]);
+
+  const metric = metricByKey(metricKey);
+  const shown = detail && detail.sweep.id === sweepId ? detail : null;
+  const points = useMemo(() => (shown ? sweepPoints(shown, runs, metric) : []), [shown, runs, metric]);
+  const axes = shown ? designAxes(shown) : [];
+  const toggle = (i: number) =>
+    setSelected((s) => {
+      const n = new Set(s);
+      if (n.has(i)) n.delete(i);
+      else n.add(i);
+      return n;
+    });
+  const withRun = (indices: Iterable<number>) =>
+    [...indices].flatMap((i) => {
+      const id = points.find((p) => p.index === i)?.runId;
+      return id && runs[id] ? [id] : [];
+    });
+  const openCompare = (ids: string[]) => {
+    if (!shown) return;
+    // The swept keys are the variables under study: every other difference is a confounder.
+    update({ compareIds: ids.slice(0, MAX_COMPARE), variables: [...shown.sweptKeys] });
+    navigate('compare');
+  };
+  const selectedIds = withRun(selected);
+  const best = topRuns(points, metric.better, 4).flatMap((p) => (p.runId && runs[p.runId] ? [p.runId] : []));
+
+  return (
+    <div className="page" data-testid="sweep-page">
+      <div className="page-head">
+        <h1>Sweeps</h1>
+        {sweeps && sweeps.length > 0 && (
+          <select
+            className="input"
+            value={sweepId ?? ''}
+            onChange={(e) => {
+              setSweepId(e.target.value);
+              setSelected(new Set());
+            }}
+            data-testid="sweep-pick"
+          >
+            {sweeps.map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.name} · {s.id} ({s.runs} runs{s.executor ? `, ${s.executor}` : ', not launched'})
+              </option>
+            ))}
+          </select>
+        )}
+        <span className="spacer" />
+        <label className="dim">
+          metric{' '}
+          <select
+            className="input"
+            value={metricKey}
+            onChange={(e) => setMetricKey(e.target.value)}
+            data-testid="sweep-metric"
+          >
+            {SWEEP_METRICS.map((m) => (
+              <option key={m.key} value={m.key}>
+                {m.label} ({m.better === 'high' ? 'higher' : 'lower'} is better)
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      {error && (
+        <div className="banner" data-testid="sweep-error">
+          {error}
+        </div>
+      )}
+      {sweeps && sweeps.length === 0 && (
+        <div className="card empty" data-testid="sweep-none">
+          No sweeps in this workspace yet. Create one with <code>mtl-studio sweep create FILE</code> and
+          launch it with <code>mtl-studio sweep launch ID --executor local | ssh:T | slurm:T | batch</code>.
+        </div>
+      )}
+      {shown && (
+        <>
+          <div className="card">
+            <div className="card-head">
+              <b>{shown.sweep.name}</b>
+              <span className="sub" data-testid="sweep-counts">
+                {shown.sweep.runs} runs ·{' '}
+                {Object.entries(shown.sweep.counts)
+                  .map(([k, n]) => `${n} ${k}`)
+                  .join(' · ')}
+                {shown.sweep.executor
+                  ? ` · on ${shown.sweep.executor}${shown.sweep.maxConcurrency ? `, ≤ ${shown.sweep.maxConcurrency} at once` : ''}`
+                  : ' · not launched'}
+              </span>
+              <span className="spacer" />
+              <button
+                className="btn small"
+                disabled={selectedIds.length < 2 || selectedIds.length > MAX_COMPARE}
+                title={`compare 2–${MAX_COMPARE} selected runs`}
+                onClick={() => openCompare(selectedIds)}
+                data-testid="sweep-compare-selected"
+              >
+                Compare selected ({selectedIds.length})
+              </button>
+              <button
+                className="btn small"
+                disabled={best.length < 2}
+                onClick={() => openCompare(best)}
+                data-testid="sweep-compare-best"
+              >
+                Compare best {best.length}
+              </button>
+            </div>
+            <SweepRunsTable
+              points={points}
+              sweptKeys={shown.sweptKeys}
+              selected={selected}
+              onToggle={toggle}
+              onOpen={(id) => navigate('run', id)}
+            />
+          </div>
+          <div className="card">
+            <div className="card-head">
+              Parallel coordinates{' '}
+              <span className="sub">swept keys → {metric.label}; click a line to select</span>
+            </div>
+            <div className="card-body">
+              <ParallelCoordinates
+                points={points}
+                axes={axes}
+                metric={metric}
+                selected={selected}
+                onToggle={(i) => points.find((p) => p.index === i)?.runId && toggle(i)}
+              />
+            </div>
+          </div>
+          <div className="grid-charts">
+            <div className="card">
+              <div className="card-head">
+                Per axis <span className="sub">{metric.label} vs each swept value; seeds as spread</span>
+              </div>
+              <div className="card-body">
+                <MarginalPlots points={points} axes={axes} metric={metric} />
+              </div>
+            </div>
+            <div className="card">
+              <div className="card-head">
+                Best so far <span className="sub">{metric.label}, runs in the order they finished</span>
+              </div>
+              <div className="card-body">
+                <BestSoFar points={points} metric={metric} />
+              </div>
+            </div>
+          </div>
+        </>
+      )}
+    </div>
+  );
+}
