@@ -32,4 +32,5 @@ export const COMMANDS: CommandModule[] = [
   { name: 'ec2', load: () => import('./ec2.ts') },
   { name: 'queue', load: () => import('./queue.ts') },
   { name: 'batch', load: () => import('./batch.ts') },
+  { name: 'sweep', load: () => import('./sweep.ts') },
 ];

@@ -9,11 +9,11 @@ import type { ExperimentConfig } from '../../api/config/schema.ts';
 import { runFiles, runsDir } from '../../runs/paths.ts';
 import { createRun, readSummary } from '../../runs/store.ts';
 import type { SweepManifest } from '../../sweep/schema.ts';
-import { CloudError } from '../errors.ts';
+import { CloudError, errorMessage } from '../errors.ts';
 import { cloudFiles } from '../paths.ts';
-import { pushRunLoop } from '../s3/pushLoop.ts';
 import { makeS3Client, parseS3Uri, type S3Settings } from '../s3/settings.ts';
 import { syncDown, syncUp } from '../s3/sync.ts';
+import { pushRunOnce } from './push.ts';
 import { getText, pointerKey, putJson, runPrefix } from './s3Layout.ts';
 
 export interface BatchJobOptions {
@@ -127,20 +127,42 @@ export async function runBatchJob(o: BatchJobOptions): Promise<BatchJobResult> {
     return { runId, index: o.index, status: 'completed', step: before.step, resumed };
   }
 
-  const stopPushing = new AbortController();
-  const pusher = pushRunLoop(client, {
-    ...sync(runId, runDir),
-    everySec: o.pushEverySec,
-    whilePid: process.pid,
-    signal: stopPushing.signal,
-    log,
-  });
+  // The pusher: sync the run folder every few seconds while training, then once more after it. Its
+  // uploads are never cancelled (an aborted upload would lose the last checkpoint on a stop).
+  const push = () =>
+    pushRunOnce(client, {
+      ...sync(runId, runDir),
+      staging: join(cloudFiles(o.workspace).uploads, '..', 'push', runId),
+    });
+  let training = true;
+  let wake = () => {};
+  const pusher = (async () => {
+    while (training) {
+      try {
+        const sent = await push();
+        if (sent.length) log(`pushed ${sent.join(', ')}`);
+      } catch (e) {
+        log(`push failed (will retry): ${errorMessage(e)}`);
+      }
+      if (!training) break;
+      await new Promise<void>((res) => {
+        const t = setTimeout(res, o.pushEverySec * 1000);
+        wake = () => {
+          clearTimeout(t);
+          res();
+        };
+      });
+    }
+  })();
   let result: { status: string; step: number };
   try {
     result = await o.train({ workspace: o.workspace, runDir, resume: resumed, signal: o.signal });
   } finally {
-    stopPushing.abort();
-    await pusher; // its last round runs after the trainer: the final status reaches S3
+    training = false;
+    wake();
+    await pusher;
+    const last = await push(); // the final status reaches S3
+    log(`final push: ${last.length} files`);
   }
   log(`run ${runId}: ${result.status} at step ${result.step}`);
   return { runId, index: o.index, status: result.status, step: result.step, resumed };
