@@ -3,8 +3,7 @@
 // header is checked BEFORE any pixel is inflated: a 389 KB file may declare 20000×20000 (1.3 GB
 // decoded). Inflation is capped at the exact size the checked header allows (node's zlib
 // `maxOutputLength` stops early), so image data that inflates past it — a deflate bomb behind a
-// small header — fails instead of filling memory. fast-png cannot cap its inflater; this decoder
-// also avoids its JS inflate (≈ 10× slower than zlib on a 256×512 label map).
+// small header — fails instead of filling memory. fast-png cannot cap its (JS) inflater.
 import { inflateSync } from 'node:zlib';
 
 /** Largest image (pixels) decoded when no expected size is known: 32 MP, e.g. 8192×4096. */
@@ -140,44 +139,41 @@ function adam7Passes(width: number, height: number) {
   })).filter((p) => p.w > 0 && p.h > 0);
 }
 
-/** PNG scanline filters (one byte per pixel): `h` rows of [filter, w bytes] → h·w values. */
+/** PNG scanline filters (one byte per pixel): `h` rows of [filter, w bytes] → h·w values. One
+ * loop per filter type, so the per-pixel work is a load, an add and a store. */
 function unfilter(raw: Uint8Array, w: number, h: number, file: string): Uint8Array {
   const out = new Uint8Array(w * h);
   for (let y = 0; y < h; y++) {
     const f = raw[y * (w + 1)]!;
-    const line = y * (w + 1) + 1;
+    const src = y * (w + 1) + 1;
     const row = y * w;
-    const up = row - w; // previous row; y = 0 reads zeros
-    for (let x = 0; x < w; x++) {
-      const v = raw[line + x]!;
-      const a = x > 0 ? out[row + x - 1]! : 0;
-      const b = y > 0 ? out[up + x]! : 0;
-      let p: number;
-      switch (f) {
-        case 0:
-          p = 0;
-          break;
-        case 1:
-          p = a;
-          break;
-        case 2:
-          p = b;
-          break;
-        case 3:
-          p = (a + b) >> 1;
-          break;
-        case 4: {
-          const c = x > 0 && y > 0 ? out[up + x - 1]! : 0;
-          const pa = Math.abs(b - c);
-          const pb = Math.abs(a - c);
-          const pc = Math.abs(a + b - 2 * c);
-          p = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
-          break;
-        }
-        default:
-          throw new Error(`${file}: undecodable PNG (unknown filter type ${f} on row ${y})`);
+    const up = row - w; // previous row
+    if (f === 0 || (f === 2 && y === 0)) {
+      out.set(raw.subarray(src, src + w), row);
+    } else if (f === 1 || (f === 4 && y === 0)) {
+      // Paeth on the first row reduces to Sub (b = c = 0).
+      let a = 0;
+      for (let x = 0; x < w; x++) out[row + x] = a = (raw[src + x]! + a) & 0xff;
+    } else if (f === 2) {
+      for (let x = 0; x < w; x++) out[row + x] = (raw[src + x]! + out[up + x]!) & 0xff;
+    } else if (f === 3) {
+      let a = 0;
+      for (let x = 0; x < w; x++)
+        out[row + x] = a = (raw[src + x]! + ((a + (y > 0 ? out[up + x]! : 0)) >> 1)) & 0xff;
+    } else if (f === 4) {
+      let a = 0;
+      let c = 0;
+      for (let x = 0; x < w; x++) {
+        const b = out[up + x]!;
+        const pa = Math.abs(b - c);
+        const pb = Math.abs(a - c);
+        const pc = Math.abs(a + b - 2 * c);
+        const p = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+        out[row + x] = a = (raw[src + x]! + p) & 0xff;
+        c = b;
       }
-      out[row + x] = (v + p) & 0xff;
+    } else {
+      throw new Error(`${file}: undecodable PNG (unknown filter type ${f} on row ${y})`);
     }
   }
   return out;

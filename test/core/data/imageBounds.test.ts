@@ -51,6 +51,35 @@ describe('bounded PNG decoding', () => {
     }
   });
 
+  it('undoes each of the five scanline filters (rows filtered None, Sub, Up, Average, Paeth in turn)', () => {
+    const w = 19;
+    const h = 11;
+    const v = Uint8Array.from({ length: w * h }, (_, i) => (i * 37 + ((i / w) | 0) * 91) % 256);
+    const at = (x: number, y: number) => (x < 0 || y < 0 ? 0 : v[y * w + x]!);
+    const paeth = (a: number, b: number, c: number) => {
+      const pa = Math.abs(b - c);
+      const pb = Math.abs(a - c);
+      const pc = Math.abs(a + b - 2 * c);
+      return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+    };
+    // Every filter also on the first row (where the row above reads as zeros).
+    for (let first = 0; first < 5; first++) {
+      const raw: number[] = [];
+      for (let y = 0; y < h; y++) {
+        const f = (y + first) % 5;
+        raw.push(f);
+        for (let x = 0; x < w; x++) {
+          const [a, b, c] = [at(x - 1, y), at(x, y - 1), at(x - 1, y - 1)];
+          const pred = [0, a, b, (a + b) >> 1, paeth(a, b, c)][f]!;
+          raw.push((at(x, y) - pred) & 0xff);
+        }
+      }
+      const png = craftedPng(w, h, deflateSync(Buffer.from(raw)));
+      expect(Array.from(decodeGray8Png(png, 'f.png').data)).toEqual(Array.from(v));
+      expect(Array.from(fastPngDecode(png).data as Uint8Array)).toEqual(Array.from(v));
+    }
+  });
+
   it('refuses a PNG declaring 20000×20000 from its header, before decoding', () => {
     const png = hugePng();
     expect(png.length).toBeLessThan(1000);
