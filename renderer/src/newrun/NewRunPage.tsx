@@ -8,6 +8,9 @@ import { fieldSections } from './schemaFields.ts';
 import { effectiveValue, nestDraft, presetChanges, templateValue, validateDraft } from './draft.ts';
 import { FieldInput } from './FieldInput.tsx';
 import { DatasetPicker } from './DatasetPicker.tsx';
+import { PretrainedInput } from './PretrainedInput.tsx';
+import { WeightsCard } from './WeightsCard.tsx';
+import { useWeights } from './useWeights.ts';
 
 const SECTION_TITLES: Record<string, string> = {
   general: 'General',
@@ -23,6 +26,7 @@ const SECTION_TITLES: Record<string, string> = {
 
 export function NewRunPage() {
   const api = useApi();
+  const { weights, reload: reloadWeights } = useWeights();
   const s = useStudioShallow((st) => ({
     preset: st.preset,
     draft: st.draft,
@@ -178,14 +182,26 @@ export function NewRunPage() {
                       </label>
                       <span style={{ display: 'flex', gap: 4, alignItems: 'center', minWidth: 0 }}>
                         <span style={{ flex: 1, minWidth: 0 }}>
-                          <FieldInput
-                            id={id}
-                            fieldKey={f.key}
-                            kind={f.kind}
-                            value={value}
-                            invalid={!!err}
-                            onChange={(v) => setField(f.key, v)}
-                          />
+                          {f.key === 'model.pretrained' ? (
+                            <PretrainedInput
+                              id={id}
+                              value={value}
+                              encoder={String(effectiveValue(s.preset, s.draft, 'model.encoder'))}
+                              width={effectiveValue(s.preset, s.draft, 'model.width')}
+                              weights={weights}
+                              invalid={!!err}
+                              onChange={(v) => setField(f.key, v)}
+                            />
+                          ) : (
+                            <FieldInput
+                              id={id}
+                              fieldKey={f.key}
+                              kind={f.kind}
+                              value={value}
+                              invalid={!!err}
+                              onChange={(v) => setField(f.key, v)}
+                            />
+                          )}
                         </span>
                         {f.key in s.draft && (
                           <button
@@ -252,6 +268,11 @@ export function NewRunPage() {
                 },
               })
             }
+          />
+          <WeightsCard
+            weights={weights}
+            onUse={(path) => setField('model.pretrained', path)}
+            onReload={reloadWeights}
           />
           <div className="card">
             <div className="card-head">Target</div>
