@@ -32,3 +32,7 @@ export function startSlurm(): SlurmCluster {
 /** squeue as root against that cluster (what the test itself observes, beside the executor). */
 export const squeue = (c: SlurmCluster, args: string[]): string =>
   execFileSync('squeue', args, { encoding: 'utf8', env: { ...process.env, SLURM_CONF: c.conf } });
+
+/** scontrol as root (an administrator, or Slurm itself preempting: requeue, update). */
+export const scontrol = (c: SlurmCluster, args: string[]): string =>
+  execFileSync('scontrol', args, { encoding: 'utf8', env: { ...process.env, SLURM_CONF: c.conf } });

@@ -2,7 +2,8 @@
 // host, logged into as the test user): the engine is packed and installed once per cluster, the
 // sweep is one `sbatch --array=0-3%2`, every run trains for real (tiny quick-cpu runs) and streams
 // into the local run store and the studio API while it runs; one run is scancel'ed mid-run and
-// relaunched, and resumes from its checkpoint in the same run and the same mirror.
+// relaunched, another is requeued by Slurm, and both resume from their checkpoint in the same run
+// and the same mirror.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,7 +26,7 @@ import { readRun } from '../../../core/runs/store.ts';
 import { createNodeStudio } from '../../../core/studio/service.ts';
 import { createSweep, saveLaunch } from '../../../core/sweep/store.ts';
 import { loopbackTarget, removeSshd, startSshd, type Sshd } from '../servers.ts';
-import { squeue, startSlurm, type SlurmCluster } from './cluster.ts';
+import { scontrol, squeue, startSlurm, type SlurmCluster } from './cluster.ts';
 
 let sshd: Sshd;
 let slurm: SlurmCluster;
@@ -43,7 +44,7 @@ afterAll(() => {
 });
 
 describe('sweeps on Slurm over SSH', () => {
-  it('runs a 4-run array sweep, mirrors every run, and resumes a run scancel-ed mid-run', async () => {
+  it('runs a 4-run array sweep, mirrors every run, resumes a run scancel-ed mid-run and one Slurm requeued', async () => {
     const target = saveTarget(
       ws,
       loopbackTarget(sshd, {
@@ -135,15 +136,24 @@ describe('sweeps on Slurm over SSH', () => {
       return id ? ((await client.runs.events({ id })).events as RunEvent[]) : [];
     };
 
-    // Run 2 (4 epochs) checkpointed after its first epoch and is still training: cancel it.
+    // Runs 2 and 3 (4 epochs) checkpointed after their first epoch and are still training.
+    const checkpointed = async (i: number) =>
+      detail.runs[i]!.status === 'running' && (await eventsOf(i)).some((e) => e.type === 'checkpoint');
     await waitFor(
-      'run 2 to checkpoint',
-      async () =>
-        detail.runs[2]!.status === 'running' && (await eventsOf(2)).some((e) => e.type === 'checkpoint'),
+      'runs 2 and 3 to checkpoint',
+      async () => (await checkpointed(2)) && (await checkpointed(3)),
     );
     const live = (await client.runs.list({})).runs.find((r) => r.id === detail.runs[2]!.runId);
     expect(live).toMatchObject({ status: 'running', target: 'cluster' });
+    // Run 2: the user cancels it. Run 3: Slurm requeues it (what preemption or a node failure does);
+    // a requeued task waits ~2 min (BeginTime) unless told to start now.
     await cancelSlurmRuns({ workspace: ws }, record.id, [2]);
+    const key3 = detail.runs[3]!.jobId!;
+    scontrol(slurm, ['requeue', key3]);
+    await waitFor('run 3 to be requeued', async () =>
+      squeue(slurm, ['-h', '-r', '-j', key3.split('_')[0]!, '-o', '%i|%T']).includes(`${key3}|PENDING`),
+    );
+    scontrol(slurm, ['update', `JobId=${key3}`, 'StartTime=now']);
     await waitFor(
       'run 2 to stop',
       async () =>
@@ -167,6 +177,9 @@ describe('sweeps on Slurm over SSH', () => {
       counts: { completed: 4 },
     });
     expect(detail.sweptKeys).toEqual(['train.epochs', 'seed']);
+    expect((await client.sweeps.list({})).sweeps).toEqual([detail.sweep]);
+    // Run 3 ran again in the same array task (same job key), one restart.
+    expect(detail.runs[3]).toMatchObject({ jobId: key3, detail: expect.stringMatching(/1 restart/) });
 
     expect(maxRunning).toBeGreaterThanOrEqual(1);
     expect(maxRunning).toBeLessThanOrEqual(2); // the %2 throttle
@@ -199,16 +212,20 @@ describe('sweeps on Slurm over SSH', () => {
       const steps = (await eventsOf(r.index)).filter((e) => e.type === 'step').map((e) => e.step);
       expect(steps.at(-1)).toBe(2 * (r.axes['train.epochs'] as number));
     }
-    // Run 2: stopped mid-run, resumed from its checkpoint in the same run, steps continue to 8.
-    const two = await eventsOf(2);
-    const resume = two.find((e) => e.type === 'resume');
-    expect(resume).toBeDefined();
-    expect(resume!.step).toBeGreaterThanOrEqual(2);
-    const after = two
-      .slice(two.indexOf(resume!))
-      .filter((e) => e.type === 'step')
-      .map((e) => e.step);
-    expect(after).toEqual(Array.from({ length: 8 - resume!.step }, (_, k) => resume!.step + 1 + k));
+    // Runs 2 (cancelled, relaunched) and 3 (requeued): stopped mid-run, resumed from their checkpoint
+    // in the same run, steps continue to 8.
+    for (const i of [2, 3]) {
+      const log = await eventsOf(i);
+      expect(log.some((e) => e.type === 'status' && e.status === 'stopped')).toBe(true);
+      const resume = log.find((e) => e.type === 'resume');
+      expect(resume).toBeDefined();
+      expect(resume!.step).toBeGreaterThanOrEqual(2);
+      const after = log
+        .slice(log.indexOf(resume!))
+        .filter((e) => e.type === 'step')
+        .map((e) => e.step);
+      expect(after).toEqual(Array.from({ length: 8 - resume!.step }, (_, k) => resume!.step + 1 + k));
+    }
     expect(new Set((await client.runs.list({})).runs.map((r) => r.id))).toEqual(
       new Set(detail.runs.map((r) => r.runId)),
     );
