@@ -1,12 +1,12 @@
 // AWS Batch settings (`<workspace>/cloud/batch.json`): where the compute environment, queue and job
 // definition live, how big a job is, and what `batch setup` created (so teardown removes only that).
 // The job's S3 side (bucket, prefix, endpoint) comes from the workspace's S3 settings.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { z } from 'zod';
-import { writeJsonAtomic } from '../../runs/atomic.ts';
 import { CloudError } from '../errors.ts';
 import { cloudDir } from '../paths.ts';
+import { tightenSecretFile, writeSecretJson } from '../secretFile.ts';
 
 export const batchSettingsFile = (workspace: string): string => join(cloudDir(workspace), 'batch.json');
 
@@ -71,13 +71,13 @@ export function loadBatchSettings(workspace: string): BatchSettings {
   const f = batchSettingsFile(workspace);
   if (!existsSync(f))
     throw new CloudError('bad-config', `no AWS Batch settings in ${f}; run \`mtl-studio batch setup\``);
+  tightenSecretFile(f);
   return parseBatchSettings(JSON.parse(readFileSync(f, 'utf8')), f);
 }
 
 export function saveBatchSettings(workspace: string, input: BatchSettingsInput): BatchSettings {
   const s = parseBatchSettings(input);
-  const f = batchSettingsFile(workspace);
-  mkdirSync(dirname(f), { recursive: true });
-  writeJsonAtomic(f, s);
+  // May hold a secret key: 0600 in a 0700 folder, like s3.json.
+  writeSecretJson(batchSettingsFile(workspace), s);
   return s;
 }

@@ -17,6 +17,11 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  batchSettingsFile,
+  loadBatchSettings,
+  saveBatchSettings,
+} from '../../../core/cloud/batch/settings.ts';
 import { loadEc2Settings, saveEc2Settings } from '../../../core/cloud/ec2/settings.ts';
 import { cloudFiles } from '../../../core/cloud/paths.ts';
 import { loadS3Settings } from '../../../core/cloud/s3/settings.ts';
@@ -136,5 +141,15 @@ describe('S3 secrets', () => {
     expect(loadEc2Settings(ws).secretAccessKey).toBe(SECRET);
     expect(mode(cloudFiles(ws).ec2)).toBe(0o600);
     expect(readFileSync(cloudFiles(ws).ec2, 'utf8')).toContain(SECRET);
+  });
+
+  it('so is batch.json', () => {
+    const ws = join(tmp, 'batch');
+    saveBatchSettings(ws, { accessKeyId: 'AKIDTEST', secretAccessKey: SECRET });
+    expect(mode(batchSettingsFile(ws))).toBe(0o600);
+    expect(mode(join(ws, 'cloud'))).toBe(0o700);
+    chmodSync(batchSettingsFile(ws), 0o640);
+    expect(loadBatchSettings(ws).secretAccessKey).toBe(SECRET);
+    expect(mode(batchSettingsFile(ws))).toBe(0o600);
   });
 });
