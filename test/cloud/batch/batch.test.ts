@@ -1,7 +1,14 @@
 // AWS Batch executor against moto's Batch (no-Docker mode): setup (create, then adopt), a 4-run array
 // sweep launched with its manifest in S3, status per child, runs mirrored from S3 into the run store,
 // a hard stop, a failing child (a second moto with MOTO_SIMPLE_BATCH_FAIL_AFTER), and teardown.
+import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+import {
+  CreateLogGroupCommand,
+  CreateLogStreamCommand,
+  PutLogEventsCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -27,7 +34,9 @@ import { makeS3Client, saveS3Settings } from '../../../core/cloud/s3/settings.ts
 import { syncUp } from '../../../core/cloud/s3/sync.ts';
 import { createRun, listRuns, readRunDir } from '../../../core/runs/store.ts';
 import { parseSweepFile } from '../../../core/sweep/expand.ts';
-import { createSweep, readRunStates } from '../../../core/sweep/store.ts';
+import { createSweep, readLaunch, readRunStates } from '../../../core/sweep/store.ts';
+import { childLogs } from '../../../core/cloud/batch/logs.ts';
+import { packageRoot } from '../../../core/cloud/ssh/engine.ts';
 import { resolveConfig } from '../../../core/api/config/resolve.ts';
 import type { Moto } from '../servers.ts';
 import { startMotoBatch } from './motoBatch.ts';
@@ -162,6 +171,54 @@ describe('AWS Batch sweeps on moto', () => {
       new ListJobsCommand({ arrayJobId: handle.jobId, jobStatus: 'SUCCEEDED' }),
     );
     expect(children.jobSummaryList).toHaveLength(4);
+
+    // Logs: the child's stream in CloudWatch Logs (moto writes none itself: put two lines there).
+    const child0 = (await batch.send(new DescribeJobsCommand({ jobs: [`${handle.jobId}:0`] }))).jobs![0]!;
+    const stream = child0.container?.logStreamName ?? child0.attempts?.at(-1)?.container?.logStreamName;
+    expect(stream).toBeTruthy();
+    const { logs: cw } = makeBatchClients(r.settings);
+    await cw.send(new CreateLogGroupCommand({ logGroupName: '/aws/batch/job' })).catch(() => {});
+    await cw.send(new CreateLogStreamCommand({ logGroupName: '/aws/batch/job', logStreamName: stream }));
+    await cw.send(
+      new PutLogEventsCommand({
+        logGroupName: '/aws/batch/job',
+        logStreamName: stream,
+        logEvents: [
+          { timestamp: Date.now(), message: 'run 20261202-x: created' },
+          { timestamp: Date.now() + 1, message: 'completed at step 4' },
+        ],
+      }),
+    );
+    expect(await childLogs(loadBatchSettings(ws), handle as unknown as Record<string, unknown>, 0)).toEqual([
+      'run 20261202-x: created',
+      'completed at step 4',
+    ]);
+
+    // The CLI shows the estimate and launches nothing without --yes.
+    const third = createSweep(ws, sweepDef('estimate'));
+    const out = await promisify(execFile)(
+      process.execPath,
+      [
+        join(packageRoot(), 'bin/mtl-studio.mjs'),
+        '--workspace',
+        ws,
+        '--json',
+        'sweep',
+        'launch',
+        third.record.id,
+        '--executor',
+        'batch',
+        '--hours-per-run',
+        '2',
+      ],
+      { env: { ...process.env, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' } },
+    );
+    expect(out.stderr).toMatch(/cost estimate: 4 runs × 2 h × \$1.006\/h/);
+    expect(JSON.parse(out.stdout.trim().split('\n').pop()!)).toMatchObject({
+      launched: false,
+      estimate: { usd: 8.05 },
+    });
+    expect(readLaunch(ws, third.record.id)).toBeNull();
 
     // Hard stop of a second sweep. moto's no-Docker Batch finishes array children inside SubmitJob,
     // so what can be checked here is that the parent got TerminateJob with our reason and that the
