@@ -60,6 +60,7 @@ export async function runTraining(
   process.on('SIGTERM', onSignal);
   let bar: ReturnType<typeof progressBar> | null = null;
   let setup: ReturnType<typeof progressBar> | null = null;
+  let setupWhat = '';
   let total = 0;
   let lastVal = '';
   try {
@@ -67,7 +68,12 @@ export async function runTraining(
       ...opts,
       signal: controller.signal,
       onSetup: (what, done, n) => {
-        setup ??= progressBar(what, n);
+        // One bar per phase (dataset generation, then the ImageNet weights download).
+        if (setupWhat !== what) {
+          setup?.stop();
+          setup = progressBar(what, n);
+          setupWhat = what;
+        }
         setup.update(done);
         if (done === n) setup.stop();
       },

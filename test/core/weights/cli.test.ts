@@ -68,6 +68,37 @@ describe('mtl-studio weights', () => {
     expect(lastJson(stdout)).toMatchObject({ name: 'resnet18.tv_in1k', cached: true, bytes: bytes.length });
   }, 120_000);
 
+  it('train with model.pretrained=imagenet downloads (progress bar), caches and loads the standard weights', async () => {
+    const bytes = fakeTorchvisionFile('resnet18', 3);
+    server.files.set('/timm/resnet18.tv_in1k/resolve/main/model.safetensors', bytes);
+    const fresh = mkdtempSync(join(tmpdir(), 'mtl-weights-imagenet-'));
+    const args = [
+      'train',
+      ...TINY,
+      ...['model.width=1', 'model.pretrained=imagenet', 'train.epochs=1', 'train.stepsPerEpoch=1'].flatMap(
+        (s) => ['--set', s],
+      ),
+    ];
+    const child = spawn(process.execPath, [BIN, '--workspace', fresh, '--json', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, MTL_WEIGHTS_BASE_URL: server.url },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const code = await new Promise((r) => child.on('close', r));
+    expect(code, stderr).toBe(0);
+    expect(stderr).toMatch(new RegExp(`downloading ImageNet weights: ${bytes.length}/${bytes.length}`));
+    const { id } = lastJson<{ id: string }>(stdout);
+    expect(readFileSync(join(fresh, 'runs', id, 'train.log'), 'utf8')).toMatch(
+      /pretrained encoder: loaded 100 tensors from .*weights\/resnet18.tv_in1k.safetensors/,
+    );
+    expect(
+      readFileSync(join(fresh, 'weights', 'resnet18.tv_in1k.safetensors')).equals(Buffer.from(bytes)),
+    ).toBe(true);
+  }, 300_000);
+
   it('train --preset recommended with model.pretrained=FILE loads every encoder tensor and trains', () => {
     const r = cli(ws, [
       'train',
