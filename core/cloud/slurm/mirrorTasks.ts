@@ -7,6 +7,7 @@ import type { RunEvent, RunStatus } from '../../api/events.ts';
 import { runFiles, runsDir } from '../../runs/paths.ts';
 import { pullEvents } from '../ssh/follow.ts';
 import { mirrorFiles } from '../ssh/mirror.ts';
+import { assertRunId } from '../safePath.ts';
 import { readRemoteState, writeRemoteState, type RemoteRunState } from '../ssh/remoteState.ts';
 import { sq, type SshSession } from '../ssh/session.ts';
 
@@ -81,7 +82,11 @@ export async function syncTaskRun(
   run: TaskRun,
   ended: boolean,
 ): Promise<{ events: RunEvent[]; final?: 'completed' | 'failed' | 'stopped'; localDir: string }> {
-  const localDir = join(runsDir(workspace), run.runId);
+  // The remote names the folder we mirror into: a run id, nothing else (a `..` would be the workspace).
+  const localDir = join(
+    runsDir(workspace),
+    assertRunId(run.runId, `run folder of task ${run.index} on ${t.host}`),
+  );
   mkdirSync(localDir, { recursive: true });
   const state: RemoteRunState = readRemoteState(localDir) ?? {
     version: 1,
