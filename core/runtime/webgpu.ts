@@ -253,6 +253,7 @@ export function clearDeviceFailure(): void {
 export function asGpuDeviceError(err: unknown): GpuDeviceError | null {
   if (err instanceof GpuDeviceError) return err;
   if (deviceFailure instanceof GpuDeviceError) return deviceFailure;
+  if (tf.getBackend() !== 'webgpu') return null; // wasm's own "out of memory" is not a GPU's
   const msg = err instanceof Error ? err.message : String(err);
   if (/out of memory|OutOfMemory|failed to allocate/i.test(msg)) return new GpuDeviceError('oom', msg);
   if (/device (is |was )?lost|GPUDevice.*lost|DeviceLost/i.test(msg)) return new GpuDeviceError('lost', msg);

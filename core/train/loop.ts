@@ -19,6 +19,7 @@ import { checkpointPath, runFiles } from '../runs/paths.ts';
 import { readRunDir } from '../runs/store.ts';
 import { rebuildSummary, writeSummary, type RunSummary } from '../runs/summary.ts';
 import { initBackend } from '../runtime/index.ts';
+import { asGpuDeviceError, throwIfDeviceFailed } from '../runtime/webgpu.ts';
 import { loadCheckpoint, loadOptimizerState, saveCheckpoint, type CheckpointMeta } from './checkpoint.ts';
 import { evaluate } from './evaluate.ts';
 import { writeObservedSamples } from './media.ts';
@@ -221,6 +222,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     // A checkpoint records where training continues (`at`), which after a validation is the next epoch.
     const checkpoint = async (kind: 'last' | 'best', at: Position, multitask?: number) => {
       await stepper.sync();
+      throwIfDeviceFailed(); // weights from a lost or out-of-memory GPU must not replace a good checkpoint
       const mt = multitask !== undefined ? { multitask } : {};
       await saveCheckpoint(checkpointPath(o.runDir, kind), model, optimizer, {
         kind,
@@ -256,6 +258,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
           if (b++ < pos.batchInEpoch) continue; // consumed before the interruption
           const tBatch = performance.now();
           const loss = await stepper.step(batch as Parameters<TrainStepper['step']>[0]); // train splits have labels
+          throwIfDeviceFailed(); // webgpu reports OOM and device loss asynchronously: its loss is not logged
           const t1 = performance.now();
           pos = { ...pos, step: pos.step + 1, batchInEpoch: b };
           const mem = tf.memory();
@@ -288,6 +291,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         signal: o.signal,
       });
       if (o.signal?.aborted) return await stop(); // await: the finally block must not dispose the model mid-save
+      throwIfDeviceFailed();
       const tiebreak = v.metrics.miou - v.metrics.si_log_rmse;
       const isBest =
         best === null ||
@@ -313,8 +317,11 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     status = 'completed';
     return finish();
   } catch (e) {
-    emit({ type: 'status', status: 'failed', message: (e as Error).message.split('\n')[0] });
-    throw e;
+    // A GPU out-of-memory or device loss becomes one line naming what to lower; what was logged
+    // and checkpointed before it stays as it is.
+    const err = asGpuDeviceError(e) ?? (e as Error);
+    emit({ type: 'status', status: 'failed', message: err.message.split('\n')[0] });
+    throw err;
   } finally {
     await Promise.all(parts.loaders.map((l) => l.close()));
     await parts.stepper?.close();
