@@ -2,6 +2,7 @@
 // output are made up) tries to make the mirror write outside the local run folder: file names like
 // `../../escape`, run folders like `../x`, dataset names like `../runs`. Each is refused with a clear
 // `unsafe-path` error before anything is written here (or deleted there).
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -163,4 +164,26 @@ describe('a hostile remote cannot write outside the local run folder', () => {
       expect(remote.commands).toEqual([]);
     },
   );
+
+  it('`remote dataset --as ../runs` is refused by the CLI before it connects', () => {
+    const r = spawnSync(
+      process.execPath,
+      [
+        resolve(import.meta.dirname, '../../../bin/mtl-studio.mjs'),
+        '--workspace',
+        ws,
+        'remote',
+        'dataset',
+        target.name,
+        '--generate',
+        '--train 2',
+        '--as',
+        '../runs',
+      ],
+      { encoding: 'utf8', timeout: 120_000 },
+    );
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/--as "\.\.\/runs" refused: contains "\/"/);
+    expect(remote.commands).toEqual([]);
+  });
 });
