@@ -11,6 +11,8 @@ export interface DownloadOptions {
   signal?: AbortSignal;
 }
 
+const OFFLINE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
+
 /** The server could not be reached at all (offline, DNS, refused): the caller explains alternatives. */
 export class UnreachableError extends Error {}
 
@@ -24,6 +26,11 @@ export async function downloadResumable(url: string, part: string, o: DownloadOp
     } catch (e) {
       if (o.signal?.aborted) throw e;
       const why = (e as Error & { cause?: { code?: string; message?: string } }).cause;
+      // A dropped keep-alive connection is worth another try; no route or no server is offline.
+      if (attempt < retries && !OFFLINE.has(why?.code ?? '')) {
+        await new Promise((r) => setTimeout(r, 250));
+        continue;
+      }
       throw new UnreachableError(
         `cannot reach ${url} (${why?.code ?? why?.message ?? (e as Error).message})`,
         {
