@@ -1,60 +1,40 @@
 // The run event log: one JSON object per line in `<run>/events.jsonl`, appended by the trainer
 // (the only writer), read by the CLI, the studio and cloud sync (which mirrors it by byte offset).
 // Environment-neutral types shared by every layer.
+import { z } from 'zod';
+import type { LossTerms, SplitMetrics } from './metrics.ts';
 
-export interface BackendInfo {
-  name: 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu' | 'webgl' | 'webgpu';
-  version: string;
-  simd?: boolean;
-  threads?: number;
-  device?: string;
-  /** Why the backend runs below what was asked (e.g. one wasm thread where 'auto' wanted more). */
-  note?: string;
-  /** webgpu: the adapter the device runs on. */
-  adapter?: WebGpuAdapterInfo;
-  /** webgpu: a software adapter (SwiftShader or any CPU type): correct, never fast. */
-  software?: boolean;
-}
+export type { LossTerms, SplitMetrics };
+
+export const RunStatusSchema = z.enum(['queued', 'running', 'completed', 'failed', 'stopped', 'interrupted']);
+export type RunStatus = z.infer<typeof RunStatusSchema>;
 
 /** A WebGPU adapter as GPUAdapterInfo describes it, with the limits training runs into. */
-export interface WebGpuAdapterInfo {
-  vendor: string;
-  architecture: string;
-  device: string;
-  description: string;
-  software: boolean;
-  limits: Record<string, number>;
-}
+export const WebGpuAdapterInfoSchema = z.object({
+  vendor: z.string(),
+  architecture: z.string(),
+  device: z.string(),
+  description: z.string(),
+  software: z.boolean(),
+  limits: z.record(z.string(), z.number()),
+});
+export type WebGpuAdapterInfo = z.infer<typeof WebGpuAdapterInfoSchema>;
 
-export interface LossTerms {
-  total: number;
-  semseg: number;
-  depth: number;
-}
-
-/** All SPEC §4 metrics of one split at one checkpoint. Percent where SPEC says percent. */
-export interface SplitMetrics {
-  multitask: number;
-  miou: number;
-  /** Per-class IoU, index = class id 0..18. */
-  iou: number[];
-  si_log_rmse: number;
-  log_mae: number;
-  log_rmse: number;
-  mae: number;
-  rmse: number;
-  abs_rel: number;
-  sq_rel: number;
-  delta1: number;
-  delta2: number;
-  delta3: number;
-  inv_mae: number;
-  inv_rmse: number;
-  /** Pixel accuracy (percent) over non-ignored pixels. */
-  pixel_acc: number;
-  /** Images counted for depth metrics (those with >= 1 valid pixel) and in total. */
-  images: number;
-}
+/** The tensor backend a trainer runs on (core/runtime initBackend). */
+export const BackendInfoSchema = z.object({
+  name: z.enum(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu', 'webgl', 'webgpu']),
+  version: z.string(),
+  simd: z.boolean().optional(),
+  threads: z.number().optional(),
+  device: z.string().optional(),
+  /** Why the backend runs below what was asked (e.g. one wasm thread where 'auto' wanted more). */
+  note: z.string().optional(),
+  /** webgpu: the adapter the device runs on. */
+  adapter: WebGpuAdapterInfoSchema.optional(),
+  /** webgpu: a software adapter (SwiftShader or any CPU type): correct, never fast. */
+  software: z.boolean().optional(),
+});
+export type BackendInfo = z.infer<typeof BackendInfoSchema>;
 
 interface Base {
   /** Wall-clock time, ms since epoch. */
@@ -123,7 +103,3 @@ export type RunEvent =
   | (Base & { type: 'resume'; fromCheckpoint: string; supersedesAfterStep: number })
   | (Base & { type: 'status'; status: RunStatus; message?: string })
   | (Base & { type: 'log'; level: 'info' | 'warn' | 'error'; message: string });
-
-export type RunStatus = 'queued' | 'running' | 'completed' | 'failed' | 'stopped' | 'interrupted';
-
-export type RunEventType = RunEvent['type'];

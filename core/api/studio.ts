@@ -5,7 +5,8 @@
 // these schemas at the boundary; errors cross as data (`WireError`).
 // Environment-neutral: zod and plain TS only.
 import { z } from 'zod';
-import type { RunEvent } from './events.ts';
+import { BackendInfoSchema, RunStatusSchema, type RunEvent } from './events.ts';
+import { SplitMetricsSchema } from './metrics.ts';
 import { SweepDetailSchema, SweepSummarySchema } from './sweeps.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -19,49 +20,6 @@ const RunId = z
     /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
     'run ids are letters, digits, ".", "_" and "-", starting with a letter or digit',
   );
-
-export const RunStatusSchema = z.enum(['queued', 'running', 'completed', 'failed', 'stopped', 'interrupted']);
-
-/** All SPEC §4 metrics of one split (same fields as events.ts SplitMetrics). */
-export const SplitMetricsSchema = z.object({
-  multitask: z.number(),
-  miou: z.number(),
-  iou: z.array(z.number()),
-  si_log_rmse: z.number(),
-  log_mae: z.number(),
-  log_rmse: z.number(),
-  mae: z.number(),
-  rmse: z.number(),
-  abs_rel: z.number(),
-  sq_rel: z.number(),
-  delta1: z.number(),
-  delta2: z.number(),
-  delta3: z.number(),
-  inv_mae: z.number(),
-  inv_rmse: z.number(),
-  pixel_acc: z.number(),
-  images: z.number(),
-});
-
-export const BackendInfoSchema = z.object({
-  name: z.enum(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu', 'webgl', 'webgpu']),
-  version: z.string(),
-  simd: z.boolean().optional(),
-  threads: z.number().optional(),
-  device: z.string().optional(),
-  note: z.string().optional(),
-  adapter: z
-    .object({
-      vendor: z.string(),
-      architecture: z.string(),
-      device: z.string(),
-      description: z.string(),
-      software: z.boolean(),
-      limits: z.record(z.string(), z.number()),
-    })
-    .optional(),
-  software: z.boolean().optional(),
-});
 
 /** One validation result of a run: where it was taken and all metrics. */
 export const MetricsAtSchema = z.object({ step: z.number(), epoch: z.number(), metrics: SplitMetricsSchema });
@@ -581,7 +539,6 @@ export type EventParsed<K extends EventName> = z.output<(typeof EVENTS)[K]['para
 export type EventPayload<K extends EventName> = z.output<(typeof EVENTS)[K]['payload']>;
 
 export const CALL_NAMES = Object.keys(CALLS) as CallName[];
-export const EVENT_NAMES = Object.keys(EVENTS) as EventName[];
 // Own keys only: `in` would also accept `__proto__`, `constructor`, `toString`.
 export const isCallName = (s: unknown): s is CallName => typeof s === 'string' && Object.hasOwn(CALLS, s);
 export const isEventName = (s: unknown): s is EventName => typeof s === 'string' && Object.hasOwn(EVENTS, s);

@@ -1,47 +1,14 @@
 // CSV exports (SPEC §8): the per-validation metrics table of one run (metrics.csv in the archive),
-// the run table with a notes column, and the scores sheet. RFC 4180 quoting, written by hand
-// because it is ten lines: fields with a comma, quote, CR or LF (or leading/trailing spaces) are
-// quoted and inner quotes doubled; rows end with CRLF so spreadsheet tools read multi-line notes.
-import { CLASS_NAMES } from '../data/classes.ts';
+// the run table with a notes column, and the scores sheet (quoting: core/api/csv.ts).
+import { CLASS_NAMES } from '../api/classes.ts';
 import { configKeyPaths, getKey } from '../api/config/resolve.ts';
-import type { SplitMetrics } from '../api/events.ts';
-import type { StoredEvent } from '../runs/superseded.ts';
+import { toCsv } from '../api/csv.ts';
+import { HEADLINE_METRICS, METRIC_KEYS, type SplitMetrics } from '../api/metrics.ts';
+import type { StoredEvent } from '../api/superseded.ts';
 import type { RunInfo } from '../runs/store.ts';
 
-export function csvField(v: unknown): string {
-  if (v === null || v === undefined) return '';
-  const s =
-    typeof v === 'string'
-      ? v
-      : typeof v === 'number' || typeof v === 'boolean'
-        ? String(v)
-        : JSON.stringify(v);
-  return /[",\r\n]|^\s|\s$/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-export function toCsv(header: readonly string[], rows: readonly (readonly unknown[])[]): string {
-  return [header, ...rows].map((r) => r.map(csvField).join(',')).join('\r\n') + '\r\n';
-}
-
 /** Scalar SplitMetrics keys in table order (per-class IoU follows as iou_<class>). */
-export const METRIC_COLUMNS = [
-  'multitask',
-  'miou',
-  'si_log_rmse',
-  'pixel_acc',
-  'log_mae',
-  'log_rmse',
-  'mae',
-  'rmse',
-  'abs_rel',
-  'sq_rel',
-  'delta1',
-  'delta2',
-  'delta3',
-  'inv_mae',
-  'inv_rmse',
-  'images',
-] as const satisfies readonly (keyof SplitMetrics)[];
+export const METRIC_COLUMNS = METRIC_KEYS;
 
 export const IOU_COLUMNS = CLASS_NAMES.map((n) => `iou_${n.replace(/\s+/g, '_')}`);
 
@@ -88,8 +55,6 @@ export function metricsCsv(events: readonly StoredEvent[]): string {
 
 export type RunRow = Pick<RunInfo, 'id' | 'meta' | 'config' | 'summary'>;
 
-const HEADLINE = ['multitask', 'miou', 'si_log_rmse'] as const;
-
 /** The run table: one row per run, a notes column, every config key, best and last metrics. */
 export function runTableCsv(runs: readonly RunRow[]): string {
   const keys = configKeyPaths();
@@ -110,7 +75,7 @@ export function runTableCsv(runs: readonly RunRow[]): string {
     'best_step',
     ...METRIC_COLUMNS.map((k) => `best_${k}`),
     'last_step',
-    ...HEADLINE.map((k) => `last_${k}`),
+    ...HEADLINE_METRICS.map((k) => `last_${k}`),
     ...keys,
   ];
   const rows = runs.map((r) => {
@@ -132,7 +97,7 @@ export function runTableCsv(runs: readonly RunRow[]): string {
       s.best?.step,
       ...METRIC_COLUMNS.map((k) => s.best?.metrics[k]),
       s.last?.step,
-      ...HEADLINE.map((k) => s.last?.metrics[k]),
+      ...HEADLINE_METRICS.map((k) => s.last?.metrics[k]),
       ...keys.map((k) => getKey(r.config, k)),
     ];
   });

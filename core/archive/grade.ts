@@ -4,8 +4,8 @@
 // line naming the archive entry or ground-truth file and the problem.
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { CLASS_NAMES, NUM_CLASSES } from '../data/classes.ts';
-import { decodeDepth } from '../data/depthCodec.ts';
+import { CLASS_NAMES, NUM_CLASSES } from '../api/classes.ts';
+import { decodeDepth } from '../api/depthCodec.ts';
 import { decodeGray8Png, readGray8Png } from '../data/imageio.ts';
 import { checkLabels } from '../data/miniscapes.ts';
 import type { SplitMetrics } from '../api/events.ts';

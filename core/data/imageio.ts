@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { encode as encodePng } from 'fast-png';
 import sharp from 'sharp';
-import { labelPalette } from './classes.ts';
+import { labelPalette } from '../api/classes.ts';
 import { decodePng8, MAX_IMAGE_PIXELS, type Gray8, type ImageBounds } from './png8.ts';
 
 export type { Gray8, ImageBounds };

@@ -3,8 +3,8 @@
 // file and the problem; `scanDataset` collects every layout problem for `validate`.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { isValidLabel } from './classes.ts';
-import { decodeDepth } from './depthCodec.ts';
+import { isValidLabel } from '../api/classes.ts';
+import { decodeDepth } from '../api/depthCodec.ts';
 import { readGray8Png, readRgbJpeg } from './imageio.ts';
 
 export const SPLITS = ['train', 'val', 'test'] as const;

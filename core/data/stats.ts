@@ -3,7 +3,7 @@
 // keyed by split and unit, and recomputed when the split's file counts change.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLASS_NAMES, IGNORE, NUM_CLASSES } from './classes.ts';
+import { CLASS_NAMES, IGNORE_LABEL, NUM_CLASSES } from '../api/classes.ts';
 import { IMAGENET_RGB, metersToUnit, type DepthUnit, type Normalization } from './depthUnits.ts';
 import { MiniscapesReader, type Sample, type Split } from './miniscapes.ts';
 
@@ -93,7 +93,7 @@ export class StatsAccumulator {
       this.hasSemseg = true;
       for (let i = 0; i < n; i++) {
         const c = s.semseg[i];
-        if (c === IGNORE) this.ignore++;
+        if (c === IGNORE_LABEL) this.ignore++;
         else this.classPixels[c]++;
       }
     }

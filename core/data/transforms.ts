@@ -5,7 +5,7 @@
 // Pixels that fall outside the image become black (rgb) / 255 (semseg) / NaN (depth). rgb is sampled
 // bilinearly, semseg and depth nearest. Val/test: top-left crop to multiples of 32, no resize.
 import type { ExperimentConfig } from '../api/config/schema.ts';
-import { IGNORE } from './classes.ts';
+import { IGNORE_LABEL } from '../api/classes.ts';
 import type { Sample } from './miniscapes.ts';
 import type { Rng } from './random.ts';
 
@@ -97,7 +97,7 @@ export function applyWarp(sample: Sample, warp: Warp, outH: number, outW: number
   const h = warp.h;
   const n = outH * outW;
   const rgb = new Float32Array(n * 3);
-  const semseg = sample.semseg ? new Uint8Array(n).fill(IGNORE) : null;
+  const semseg = sample.semseg ? new Uint8Array(n).fill(IGNORE_LABEL) : null;
   const depth = sample.depth ? new Float32Array(n).fill(NaN) : null;
   const src = sample.rgb;
   for (let i = 0; i < outH; i++) {

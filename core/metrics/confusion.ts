@@ -3,8 +3,7 @@
 // every image of the split. IoU_c = 100·TP/(TP+FP+FN), 0 when the class never occurs in either;
 // mIoU is the plain mean over all classes (absent classes count as 0, as the grader does).
 // Environment-neutral: plain typed arrays.
-
-export const IGNORE_LABEL = 255;
+import { IGNORE_LABEL } from '../api/classes.ts';
 
 export class ConfusionMatrix {
   /** counts[gt * numClasses + pred]; Float64 so a full split (> 2^32 pixels) cannot overflow. */

@@ -1,6 +1,7 @@
 // Depth metrics (SPEC §4), computed per image in metres and averaged over the images of a split
 // that have at least one valid pixel:
-//   prediction clamped to [4, 300] m (the range the dataset can encode); valid = ground truth not NaN;
+//   prediction clamped to [4, 300] m (the range the depth PNG codec encodes, core/api/depthCodec.ts);
+//   valid = ground truth not NaN;
 //   both clamped ≥ 0.01 m before logs and ratios; d = ln(gt) − ln(pred) over the n valid pixels;
 //   SI-logRMSE = 100·sqrt(mean(d²) − mean(d)²)   (the challenge metric)
 //   log-MAE = mean|d|, log-RMSE = sqrt(mean(d²))  (natural log)
@@ -9,41 +10,13 @@
 //   inverse-depth MAE / RMSE in 1/km (as the KITTI depth benchmark reports iMAE / iRMSE).
 // Every metric is a per-image value first, then a plain mean over images (like SI-logRMSE), so
 // large and small images weigh the same. Environment-neutral: plain typed arrays.
+import { DEPTH_MAX_M, DEPTH_MIN_M } from '../api/depthCodec.ts';
+import { DEPTH_METRIC_KEYS, type DepthMetrics } from '../api/metrics.ts';
 
-export const PRED_MIN_M = 4;
-export const PRED_MAX_M = 300;
+export type { DepthMetrics };
+
 /** Floor applied to both depths before logs and ratios. */
 export const DEPTH_EPS_M = 0.01;
-
-export interface DepthMetrics {
-  si_log_rmse: number;
-  log_mae: number;
-  log_rmse: number;
-  mae: number;
-  rmse: number;
-  abs_rel: number;
-  sq_rel: number;
-  delta1: number;
-  delta2: number;
-  delta3: number;
-  inv_mae: number;
-  inv_rmse: number;
-}
-
-export const DEPTH_METRIC_KEYS = [
-  'si_log_rmse',
-  'log_mae',
-  'log_rmse',
-  'mae',
-  'rmse',
-  'abs_rel',
-  'sq_rel',
-  'delta1',
-  'delta2',
-  'delta3',
-  'inv_mae',
-  'inv_rmse',
-] as const satisfies readonly (keyof DepthMetrics)[];
 
 /**
  * The metrics of one image, or null when it has no valid pixel (it then does not count).
@@ -121,7 +94,8 @@ export function depthImageMetrics(
 }
 
 // Math.min/max return NaN for a NaN prediction, so it propagates into every sum.
-const clampPred = (p: number): number => Math.max(Math.min(Math.max(p, PRED_MIN_M), PRED_MAX_M), DEPTH_EPS_M);
+const clampPred = (p: number): number =>
+  Math.max(Math.min(Math.max(p, DEPTH_MIN_M), DEPTH_MAX_M), DEPTH_EPS_M);
 const clampGt = (g: number): number => Math.max(g, DEPTH_EPS_M);
 const logRatio = (pred: number, gt: number): number => Math.log(clampGt(gt)) - Math.log(clampPred(pred));
 

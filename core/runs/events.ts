@@ -16,7 +16,7 @@ import {
 } from 'node:fs';
 import type { RunEvent } from '../api/events.ts';
 import { runFiles } from './paths.ts';
-import { markSuperseded, type StoredEvent } from './superseded.ts';
+import { markSuperseded, type StoredEvent } from '../api/superseded.ts';
 
 const FSYNC_INTERVAL_MS = 1000;
 

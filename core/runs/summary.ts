@@ -4,7 +4,7 @@ import type { BackendInfo, LossTerms, RunStatus, SplitMetrics } from '../api/eve
 import { writeJsonAtomic } from './atomic.ts';
 import { readEvents } from './events.ts';
 import { runFiles } from './paths.ts';
-import type { StoredEvent } from './superseded.ts';
+import type { StoredEvent } from '../api/superseded.ts';
 
 export interface MetricsPoint {
   step: number;

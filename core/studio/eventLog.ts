@@ -5,7 +5,7 @@ import { closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { RunEvent } from '../api/events.ts';
 import { runFiles } from '../runs/paths.ts';
 import { parseEventLines, warnOnce } from '../runs/events.ts';
-import { markSuperseded } from '../runs/superseded.ts';
+import { markSuperseded } from '../api/superseded.ts';
 
 export interface EventPage {
   /** In file order; points replaced after a resume within this page carry `superseded: true`. */

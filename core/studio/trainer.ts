@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { liveLocalLockHolder, readLock } from '../runs/lock.ts';
 import { runsDir } from '../runs/paths.ts';
 import { spawnCli, failureReason, type CliLauncher, type CliProcess } from './cliProcess.ts';
+import { flattenConfig } from '../api/config/paths.ts';
 
 const RUN_ID = /\b(\d{8}-\d{6}-[a-z0-9-]+-[0-9a-f]{4})\b/g;
 
@@ -165,13 +166,8 @@ export class TrainerManager {
 }
 
 /** `{ optimizer: { lr: 1e-4 } }` → `["optimizer.lr=0.0001"]` (arrays stay whole, as JSON). */
-export function flattenSets(obj: Record<string, unknown>, prefix = ''): string[] {
-  const out: string[] = [];
-  for (const [k, v] of Object.entries(obj)) {
-    const key = prefix ? `${prefix}.${k}` : k;
-    if (typeof v === 'object' && v !== null && !Array.isArray(v))
-      out.push(...flattenSets(v as Record<string, unknown>, key));
-    else out.push(`${key}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
-  }
-  return out;
+export function flattenSets(obj: Record<string, unknown>): string[] {
+  return Object.entries(flattenConfig(obj)).map(
+    ([key, v]) => `${key}=${typeof v === 'string' ? v : JSON.stringify(v)}`,
+  );
 }

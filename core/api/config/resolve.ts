@@ -3,6 +3,9 @@
 import { z } from 'zod';
 import { ExperimentConfig, type ExperimentConfigInput } from './schema.ts';
 import { PRESETS, PRESET_NAMES, type PresetName } from './presets.ts';
+import { deepMerge, flattenConfig, getKey, isPlainObject, nestKey } from './paths.ts';
+
+export { deepMerge, getKey };
 
 export class ConfigError extends Error {
   constructor(
@@ -15,16 +18,6 @@ export class ConfigError extends Error {
 }
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** Deep merge of plain objects; arrays and scalars in `over` replace those in `base`. */
-export function deepMerge<T>(base: T, over: unknown): T {
-  if (!isObject(base) || !isObject(over)) return (over === undefined ? base : over) as T;
-  const out: Record<string, unknown> = { ...base };
-  for (const [k, v] of Object.entries(over)) out[k] = k in out ? deepMerge(out[k], v) : v;
-  return out as T;
-}
 
 /** Parse the value of `--set key=value`: JSON where it parses (numbers, booleans, arrays), else a string. */
 export function parseSetValue(raw: string): Json {
@@ -43,27 +36,14 @@ export function overridesFromSetArgs(sets: readonly string[]): Record<string, un
     if (eq <= 0) throw new ConfigError(`--set expects key=value, got "${s}"`);
     const key = s.slice(0, eq).trim();
     assertKnownKey(key);
-    out = deepMerge(out, nest(key.split('.'), parseSetValue(s.slice(eq + 1))));
+    out = deepMerge(out, nestKey(key, parseSetValue(s.slice(eq + 1))));
   }
   return out;
 }
 
-function nest(path: string[], value: unknown): Record<string, unknown> {
-  return path.reduceRight<unknown>((acc, k) => ({ [k]: acc }), value) as Record<string, unknown>;
-}
-
 /** Every leaf key path of the schema, e.g. `optimizer.lr`, `eval.tta.flip`. */
 export function configKeyPaths(): string[] {
-  const paths: string[] = [];
-  const walk = (obj: Record<string, unknown>, prefix: string) => {
-    for (const [k, v] of Object.entries(obj)) {
-      const p = prefix ? `${prefix}.${k}` : k;
-      if (isObject(v)) walk(v, p);
-      else paths.push(p);
-    }
-  };
-  walk(ExperimentConfig.parse({}) as unknown as Record<string, unknown>, '');
-  return paths;
+  return Object.keys(flattenConfig(ExperimentConfig.parse({})));
 }
 
 function assertKnownKey(key: string): void {
@@ -73,11 +53,6 @@ function assertKnownKey(key: string): void {
   throw new ConfigError(
     `unknown config key "${key}"${close.length ? `; did you mean ${close.join(', ')}?` : ''}`,
   );
-}
-
-/** Read a dotted key from a resolved config (for run tables, diffs, CSV). */
-export function getKey(config: unknown, key: string): unknown {
-  return key.split('.').reduce<unknown>((acc, k) => (isObject(acc) ? acc[k] : undefined), config);
 }
 
 function describeIssue(issue: z.core.$ZodIssue): { path: string; message: string } {
@@ -118,7 +93,7 @@ export function resolveConfig(opts: ResolveOptions = {}): ExperimentConfig {
   let raw: unknown = {};
   if (opts.preset) raw = deepMerge(raw, presetConfig(opts.preset));
   if (opts.file) {
-    if (!isObject(opts.file.contents))
+    if (!isPlainObject(opts.file.contents))
       throw new ConfigError(`${opts.file.path}: expected a mapping of config keys`);
     raw = deepMerge(raw, opts.file.contents);
   }

@@ -3,7 +3,7 @@
 // files whatever the number of worker threads or the order of work.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { encodeDepth } from '../depthCodec.ts';
+import { encodeDepth } from '../../api/depthCodec.ts';
 import { encodeGrayPng, encodeLabelPng, encodeRgbJpeg } from '../imageio.ts';
 import { sampleFile, SPLITS, type Split } from '../miniscapes.ts';
 import { hashSeed, Rng } from '../random.ts';

@@ -2,7 +2,7 @@
 // fences and trees along both sides, a far skyline or tree line, poles with signs and traffic lights,
 // vehicles in lanes and parked, pedestrians and cyclists. Sizes are in metres, so scenes look the
 // same at every image size; all randomness comes from the given Rng.
-import { C } from '../classes.ts';
+import { C } from '../../api/classes.ts';
 import type { Rng } from '../random.ts';
 import type { Camera } from './camera.ts';
 import type { Box, Color, Material, Primitive, Scene, TextureKind } from './scene.ts';

@@ -2,8 +2,8 @@
 // (z-buffer, so occlusion follows depth order), then one shading pass: texture × face lighting ×
 // contact shadows, haze by distance, global exposure/tint and sensor noise.
 // Output: rgb H·W·3, semseg H·W, depth H·W in metres (NaN = sky or beyond 300 m).
-import { C } from '../classes.ts';
-import { DEPTH_MAX_M } from '../depthCodec.ts';
+import { C } from '../../api/classes.ts';
+import { DEPTH_MAX_M } from '../../api/depthCodec.ts';
 import type { Rng } from '../random.ts';
 import { projectU, projectV, rayX, rayY } from './camera.ts';
 import { valueNoise } from './noise.ts';

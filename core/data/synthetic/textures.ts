@@ -1,7 +1,7 @@
 // Surface colours before lighting: per-material procedural textures evaluated at the world hit point,
 // so every class shows colour variation, structure (windows, tiles, slats, leaves) and noise, and
 // colour alone does not give the class. Colours are written into `out` (0–255 floats).
-import { C } from '../classes.ts';
+import { C } from '../../api/classes.ts';
 import { fractalNoise, hash2, valueNoise } from './noise.ts';
 import type { Box, Color, Ground, Primitive } from './scene.ts';
 

@@ -1,6 +1,6 @@
 // Actions on the active run (run view) or the single selected run (runs table).
 import type { StudioState } from '../store/index.ts';
-import { flattenConfig } from '../lib/configDiff.ts';
+import { flattenConfig } from '../../../core/api/config/paths.ts';
 import type { Action } from './types.ts';
 import { mod } from './types.ts';
 

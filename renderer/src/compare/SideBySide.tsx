@@ -2,7 +2,7 @@
 // each run's predicted semseg and depth, with the shared overlay/colormap settings.
 import { useMemo } from 'react';
 import type { RunInfo } from '../../../core/api/studio.ts';
-import { hexToRgb } from '../lib/classes.ts';
+import { hexToRgb } from '../../../core/api/classes.ts';
 import { colormapLut, depthToRgba, resolveRange } from '../lib/depth.ts';
 import { paintSemseg } from '../lib/overlay.ts';
 import { currentMedia } from '../lib/history.ts';

@@ -1,22 +1,8 @@
 // Config diff across runs and the confounder check (SPEC §1.3: compare "with no confounders").
 // Configs are flattened to dotted key paths (the SPEC §11 names), so a diff row reads `optimizer.lr`.
+import { flattenConfig } from '../../../core/api/config/paths.ts';
 
 export type Flat = Record<string, unknown>;
-
-const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** `{ optimizer: { lr: 1 } }` → `{ 'optimizer.lr': 1 }`; arrays stay leaves (e.g. model.dilation). */
-export function flattenConfig(config: unknown, prefix = ''): Flat {
-  const out: Flat = {};
-  if (!isPlainObject(config)) return out;
-  for (const [k, v] of Object.entries(config)) {
-    const key = prefix ? `${prefix}.${k}` : k;
-    if (isPlainObject(v)) Object.assign(out, flattenConfig(v, key));
-    else out[key] = v;
-  }
-  return out;
-}
 
 export function formatValue(v: unknown): string {
   if (v === undefined) return '—';

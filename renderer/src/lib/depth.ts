@@ -1,21 +1,7 @@
-// Depth maps for display: decode the Miniscapes uint8 disparity PNG (SPEC §2), choose a range shared
+// Depth maps for display (the PNG codec itself is core/api/depthCodec.ts): choose a range shared
 // by ground truth and prediction (fixed or percentile), map through a colormap; invalid = NaN.
+import { DEPTH_MAX_M, DEPTH_MIN_M } from '../../../core/api/depthCodec.ts';
 import { turbo } from '../../../core/api/turbo.ts';
-
-const D_MIN = 1 / 300; // disparity at v = 1 (300 m)
-const D_MAX = 1 / 4; // disparity at v = 255 (4 m)
-
-/** v = 0 → NaN (invalid); v in 1..255 → metres in [4, 300]. */
-export function decodeDepthByte(v: number): number {
-  if (v === 0) return NaN;
-  return 1 / (D_MIN + ((D_MAX - D_MIN) * (v - 1)) / 254);
-}
-
-export function decodeDepthPng(bytes: ArrayLike<number>): Float32Array {
-  const out = new Float32Array(bytes.length);
-  for (let i = 0; i < bytes.length; i++) out[i] = decodeDepthByte(bytes[i]);
-  return out;
-}
 
 export type DepthRange =
   { kind: 'fixed'; min: number; max: number } | { kind: 'percentile'; lo: number; hi: number };
@@ -28,7 +14,7 @@ export function percentileRange(
 ): [number, number] {
   const vals: number[] = [];
   for (const m of maps) for (let i = 0; i < m.length; i++) if (Number.isFinite(m[i])) vals.push(m[i]);
-  if (vals.length === 0) return [4, 300];
+  if (vals.length === 0) return [DEPTH_MIN_M, DEPTH_MAX_M];
   vals.sort((a, b) => a - b);
   const at = (p: number) =>
     vals[Math.min(vals.length - 1, Math.max(0, Math.round((p / 100) * (vals.length - 1))))];

@@ -2,6 +2,8 @@
 // Series are append-only arrays (100,000+ points stay cheap); a `resume` event marks every earlier
 // point past its checkpoint step as superseded — kept and drawn distinctly, never dropped (SPEC §7).
 import type { RunEvent, BackendInfo } from '../../../core/api/events.ts';
+import { QUALITY_METRICS } from '../../../core/api/metrics.ts';
+import { isSupersededBy } from '../../../core/api/superseded.ts';
 
 export type MediaEvent = Extract<RunEvent, { type: 'media' }>;
 export type HistogramEvent = Extract<RunEvent, { type: 'histogram' }>;
@@ -47,19 +49,6 @@ export const emptyHistory = (): RunHistory => ({
   events: 0,
 });
 
-/** Metric keys drawn from val events (besides per-class IoU `val.iou.<c>`). */
-export const VAL_METRICS = [
-  'multitask',
-  'miou',
-  'si_log_rmse',
-  'pixel_acc',
-  'log_rmse',
-  'abs_rel',
-  'rmse',
-  'mae',
-  'delta1',
-] as const;
-
 function push(h: RunHistory, key: string, step: number, value: number, superseded = false): void {
   const s = (h.series[key] ??= { steps: [], values: [], superseded: [] });
   s.steps.push(step);
@@ -93,7 +82,7 @@ export function ingestEvents(
         push(h, 'val.loss.total', e.step, e.loss.total, sup);
         push(h, 'val.loss.semseg', e.step, e.loss.semseg, sup);
         push(h, 'val.loss.depth', e.step, e.loss.depth, sup);
-        for (const m of VAL_METRICS) push(h, `val.${m}`, e.step, e.metrics[m], sup);
+        for (const m of QUALITY_METRICS) push(h, `val.${m}`, e.step, e.metrics[m], sup);
         e.metrics.iou.forEach((v, c) => push(h, `val.iou.${c}`, e.step, v, sup));
         if (!sup) h.lastVal = e;
         break;
@@ -125,15 +114,16 @@ export function ingestEvents(
   return h;
 }
 
-/** Mark every point held so far with step > afterStep as superseded. */
+/** Apply a `resume` line to the points held so far (the rule: core/api/superseded.ts). */
 export function supersede(h: RunHistory, afterStep: number): void {
+  const past = (step: number) => isSupersededBy(step, afterStep);
   for (const s of Object.values(h.series)) {
-    for (let i = s.steps.length - 1; i >= 0; i--) if (s.steps[i] > afterStep) s.superseded[i] = 1;
+    for (let i = s.steps.length - 1; i >= 0; i--) if (past(s.steps[i])) s.superseded[i] = 1;
   }
-  for (const m of h.media) if (m.step > afterStep) m.superseded = true;
-  for (const m of h.histograms) if (m.step > afterStep) m.superseded = true;
-  if (h.lastVal && h.lastVal.step > afterStep) h.lastVal = null;
-  if (h.lastStep && h.lastStep.step > afterStep) h.lastStep = null;
+  for (const m of h.media) if (past(m.step)) m.superseded = true;
+  for (const m of h.histograms) if (past(m.step)) m.superseded = true;
+  if (h.lastVal && past(h.lastVal.step)) h.lastVal = null;
+  if (h.lastStep && past(h.lastStep.step)) h.lastStep = null;
 }
 
 export interface SplitColumns {

@@ -3,7 +3,8 @@
 // metres (turbo on inverse depth over [4, 300] m, inverted by nearest colour; 8-bit, so ~0.4 % of
 // the inverse-depth range), the checkerboard → invalid.
 import { decode } from 'fast-png';
-import { CLASSES, IGNORE_ID } from './classes.ts';
+import { CLASSES, IGNORE_LABEL } from '../../../core/api/classes.ts';
+import { DEPTH_MAX_M, DEPTH_MIN_M } from '../../../core/api/depthCodec.ts';
 import { turbo } from './depth.ts';
 
 export interface RgbaImage {
@@ -55,12 +56,10 @@ export function labelsFromColors(img: RgbaImage): Uint8Array {
   const out = new Uint8Array(n);
   const d = img.data;
   for (let i = 0; i < n; i++)
-    out[i] = CLASS_BY_COLOR.get(pack(d[i * 4], d[i * 4 + 1], d[i * 4 + 2])) ?? IGNORE_ID;
+    out[i] = CLASS_BY_COLOR.get(pack(d[i * 4], d[i * 4 + 1], d[i * 4 + 2])) ?? IGNORE_LABEL;
   return out;
 }
 
-const DEPTH_MIN = 4;
-const DEPTH_MAX = 300;
 const T_STEPS = 1024;
 let turboTable: Int16Array | null = null;
 const colorToT = new Map<number, number>();
@@ -95,8 +94,8 @@ function invertTurbo(r: number, g: number, b: number): number {
 export function depthFromTurbo(img: RgbaImage): Float32Array {
   const n = img.width * img.height;
   const out = new Float32Array(n);
-  const lo = 1 / DEPTH_MAX;
-  const hi = 1 / DEPTH_MIN;
+  const lo = 1 / DEPTH_MAX_M;
+  const hi = 1 / DEPTH_MIN_M;
   const d = img.data;
   for (let i = 0; i < n; i++) {
     const t = invertTurbo(d[i * 4], d[i * 4 + 1], d[i * 4 + 2]);

@@ -1,6 +1,6 @@
 // Pixel painters for the predictions panel (pure: arrays in, RGBA out), so they are testable.
 import { checker } from './depth.ts';
-import { IGNORE_ID } from './classes.ts';
+import { IGNORE_LABEL } from '../../../core/api/classes.ts';
 
 /**
  * Class colours over the image at `alpha` (1 = mask only). Hidden classes show the image; ignore
@@ -22,7 +22,7 @@ export function paintSemseg(
     const bg = base ? base[o + 1] : 0;
     const bb = base ? base[o + 2] : 0;
     let r: number, g: number, b: number;
-    if (c === IGNORE_ID || c >= colors.length) {
+    if (c === IGNORE_LABEL || c >= colors.length) {
       const k = checker(i, width);
       [r, g, b] = [k, k, k];
     } else if (hidden.has(c)) {

@@ -1,29 +1,13 @@
 // Columns of the runs table: fixed ones plus any config key path or metric the user picks.
 import type { RunInfo } from '../../../core/api/studio.ts';
 import { configKeyPaths, getKey } from '../../../core/api/config/resolve.ts';
+import { QUALITY_METRICS } from '../../../core/api/metrics.ts';
 
 /** Epochs fully trained. RunInfo.epoch is the 0-based index of the latest event's epoch (core/runs
  * summary): while training that epoch is still in progress, once completed it is the last one done. */
 export function epochsDone(run: Pick<RunInfo, 'status' | 'epoch' | 'epochs'>): number {
   return run.status === 'completed' ? Math.min(run.epoch + 1, run.epochs || run.epoch + 1) : run.epoch;
 }
-
-export const METRIC_NAMES = [
-  'multitask',
-  'miou',
-  'si_log_rmse',
-  'pixel_acc',
-  'log_rmse',
-  'abs_rel',
-  'sq_rel',
-  'rmse',
-  'mae',
-  'delta1',
-  'delta2',
-  'delta3',
-  'inv_mae',
-  'inv_rmse',
-] as const;
 
 /** Run-level facts beside the config: sortable and choosable like any column. */
 export const RUN_FACTS = [
@@ -40,8 +24,8 @@ export const RUN_FACTS = [
 /** Every column a user can add: metrics (best and last), run facts, config key paths. */
 export function choosableColumns(): string[] {
   return [
-    ...METRIC_NAMES.map((m) => `best.${m}`),
-    ...METRIC_NAMES.map((m) => `last.${m}`),
+    ...QUALITY_METRICS.map((m) => `best.${m}`),
+    ...QUALITY_METRICS.map((m) => `last.${m}`),
     ...RUN_FACTS,
     ...configKeyPaths(),
   ];

@@ -1,5 +1,6 @@
 import type { RunInfo } from '../../../core/api/studio.ts';
-import { flattenConfig, formatValue } from '../lib/configDiff.ts';
+import { flattenConfig } from '../../../core/api/config/paths.ts';
+import { formatValue } from '../lib/configDiff.ts';
 import { templateValue } from '../newrun/draft.ts';
 
 /** The resolved config of a run, keys that differ from the template highlighted. */

@@ -1,6 +1,6 @@
 // The curves of one run: losses, LR, val metrics, per-class IoU — live, throttled by the store flush.
 import { useMemo } from 'react';
-import { CLASSES } from '../lib/classes.ts';
+import { CLASSES } from '../../../core/api/classes.ts';
 import { CurveChart } from '../charts/CurveChart.tsx';
 import { historySeries, RUN_CHARTS, SUB_COLORS } from '../charts/series.ts';
 import { useStudio, useStudioShallow } from '../store/index.ts';

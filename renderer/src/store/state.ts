@@ -4,7 +4,7 @@
 import type { JobProgress, RunInfo, SystemInfo, CheckpointInfo } from '../../../core/api/studio.ts';
 import type { RunHistory } from '../lib/history.ts';
 import type { DepthRange, Colormap } from '../lib/depth.ts';
-import { DEFAULT_CLASS_COLORS } from '../lib/classes.ts';
+import { CLASS_COLORS_HEX } from '../../../core/api/classes.ts';
 
 export type View = 'runs' | 'new' | 'run' | 'compare' | 'sweep' | 'export' | 'targets';
 export type SortDir = 'asc' | 'desc';
@@ -120,7 +120,7 @@ export function getDefaultStudioState(): StudioData {
     mediaStep: null,
     opacity: 0.6,
     hiddenClasses: [],
-    classColors: [...DEFAULT_CLASS_COLORS],
+    classColors: [...CLASS_COLORS_HEX],
     colormap: 'turbo',
     depthRange: { kind: 'fixed', min: 4, max: 80 },
     showSemseg: 'overlay',

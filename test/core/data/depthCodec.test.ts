@@ -4,7 +4,7 @@ import {
   decodeDepthValue,
   encodeDepth,
   encodeDepthValue,
-} from '../../../core/data/depthCodec.ts';
+} from '../../../core/api/depthCodec.ts';
 
 describe('Miniscapes depth codec (SPEC §2)', () => {
   it('pins the ends of the range: v=1 ↔ 300 m, v=255 ↔ 4 m, v=0 ↔ NaN', () => {

@@ -1,8 +1,8 @@
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { C, NUM_CLASSES } from '../../../core/data/classes.ts';
-import { decodeDepth, encodeDepth } from '../../../core/data/depthCodec.ts';
+import { C, NUM_CLASSES } from '../../../core/api/classes.ts';
+import { decodeDepth, encodeDepth } from '../../../core/api/depthCodec.ts';
 import { MiniscapesReader } from '../../../core/data/miniscapes.ts';
 import { datasetStats, STATS_CACHE_FILE, StatsAccumulator } from '../../../core/data/stats.ts';
 import { renderSample } from '../../../core/data/synthetic/generate.ts';

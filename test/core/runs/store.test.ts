@@ -17,7 +17,7 @@ import {
   resolveRun,
   setNotes,
 } from '../../../core/runs/store.ts';
-import { currentEvents } from '../../../core/runs/superseded.ts';
+import { currentEvents } from '../../../core/api/superseded.ts';
 
 let ws: string;
 beforeEach(() => {

@@ -1,6 +1,7 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from 'vitest';
-import { diffConfigs, findConfounders, flattenConfig } from '../../../renderer/src/lib/configDiff.ts';
+import { diffConfigs, findConfounders } from '../../../renderer/src/lib/configDiff.ts';
+import { flattenConfig } from '../../../core/api/config/paths.ts';
 import { ExperimentConfig } from '../../../core/api/config/schema.ts';
 
 const base = ExperimentConfig.parse({});

@@ -1,16 +1,17 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from 'vitest';
 import { encode } from 'fast-png';
-import { CLASSES } from '../../../renderer/src/lib/classes.ts';
-import { decodeDepthByte, percentileRange, turbo } from '../../../renderer/src/lib/depth.ts';
+import { CLASSES } from '../../../core/api/classes.ts';
+import { percentileRange, turbo } from '../../../renderer/src/lib/depth.ts';
+import { decodeDepthValue } from '../../../core/api/depthCodec.ts';
 import { decodePngRgba, depthFromTurbo, labelsFromColors } from '../../../renderer/src/lib/mediaDecode.ts';
 import { paintSemseg } from '../../../renderer/src/lib/overlay.ts';
 
 describe('media decoding for interactive overlays', () => {
   it('decodes the SPEC disparity bytes: 1 ↔ 300 m, 255 ↔ 4 m, 0 invalid', () => {
-    expect(decodeDepthByte(1)).toBeCloseTo(300, 6);
-    expect(decodeDepthByte(255)).toBeCloseTo(4, 6);
-    expect(decodeDepthByte(0)).toBeNaN();
+    expect(decodeDepthValue(1)).toBeCloseTo(300, 6);
+    expect(decodeDepthValue(255)).toBeCloseTo(4, 6);
+    expect(decodeDepthValue(0)).toBeNaN();
   });
 
   it('class-colour PNG → class ids, checkerboard → 255', () => {

@@ -1,5 +1,5 @@
 // Legend of the 19 classes: click toggles a class in the overlays, the swatch edits its colour.
-import { CLASSES, DEFAULT_CLASS_COLORS } from '../../lib/classes.ts';
+import { CLASSES, CLASS_COLORS_HEX } from '../../../../core/api/classes.ts';
 import { useStudio } from '../../store/index.ts';
 
 export function ClassLegend() {
@@ -28,7 +28,7 @@ export function ClassLegend() {
       ))}
       <button
         className="btn ghost small"
-        onClick={() => update({ hiddenClasses: [], classColors: [...DEFAULT_CLASS_COLORS] })}
+        onClick={() => update({ hiddenClasses: [], classColors: [...CLASS_COLORS_HEX] })}
       >
         reset
       </button>

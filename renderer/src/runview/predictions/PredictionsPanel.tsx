@@ -1,7 +1,7 @@
 // Observed samples at a chosen validation (epoch/step slider; follows the latest while training).
 import { useMemo, useRef } from 'react';
 import { COLORMAPS, colormapLut, type Colormap } from '../../lib/depth.ts';
-import { hexToRgb } from '../../lib/classes.ts';
+import { hexToRgb } from '../../../../core/api/classes.ts';
 import { currentMedia, type MediaEvent } from '../../lib/history.ts';
 import { useStudio, useStudioShallow } from '../../store/index.ts';
 import { saveCanvasPng } from '../../charts/SaveMenu.tsx';

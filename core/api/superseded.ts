@@ -2,10 +2,15 @@
 // a checkpoint at step S, it writes a `resume` event; every point logged before that line with a
 // step > S belongs to the abandoned timeline. Readers keep those points and mark them
 // `superseded: true` so views can show them greyed (or hide them) rather than lose them.
-// Pure (no Node APIs) so the studio can apply it to events it streams.
-import type { RunEvent } from '../api/events.ts';
+// Environment-neutral: the run store marks the events it reads, the renderer the points it holds.
+import type { RunEvent } from './events.ts';
 
 export type StoredEvent = RunEvent & { superseded?: boolean };
+
+/** The rule: a point logged before a `resume` line belongs to the abandoned timeline when its step
+ * lies past the checkpoint the run resumed from. */
+export const isSupersededBy = (step: number, supersedesAfterStep: number): boolean =>
+  step > supersedesAfterStep;
 
 /** Mark, in place, the events before each `resume` line whose step lies past its checkpoint.
  * Events are in file order. Returns the same array. */
@@ -22,7 +27,7 @@ export function markSuperseded(events: StoredEvent[]): StoredEvent[] {
 export function supersedeBefore(events: StoredEvent[], end: number, afterStep: number): void {
   for (let j = 0; j < end; j++) {
     const p = events[j]!;
-    if (p.step > afterStep && p.type !== 'resume') p.superseded = true;
+    if (isSupersededBy(p.step, afterStep) && p.type !== 'resume') p.superseded = true;
   }
 }
 
