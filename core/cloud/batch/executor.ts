@@ -68,6 +68,18 @@ export function runStatusOf(job: JobDetail | undefined, stopped: boolean): Sweep
   }
 }
 
+/** A job can read `synthetic` (generated in the container) or an s3:// dataset, not this machine's folders. */
+export function assertReachableData(manifest: SweepManifest): void {
+  for (const run of manifest.runs) {
+    const root = (run.config as { data?: { root?: string } }).data?.root ?? 'synthetic';
+    if (root === 'synthetic' || root.startsWith('s3://')) continue;
+    throw new CloudError(
+      'bad-config',
+      `data.root ${root} is a folder on this machine, which a Batch job cannot read: upload it (\`mtl-studio s3 push ${root} s3://BUCKET/datasets/NAME\`) and set data.root to that s3:// URI`,
+    );
+  }
+}
+
 export const STOP_REASON = 'stopped by mtl-studio sweep stop';
 
 export interface BatchExecutorOptions {
@@ -116,6 +128,7 @@ export class BatchExecutor implements Executor {
   ): Promise<Record<string, unknown>> {
     const { s, s3 } = this.settings();
     const log = this.ctx.log ?? (() => {});
+    assertReachableData(manifest);
     const { batch } = makeBatchClients(s);
     const client = makeS3Client(s3);
     const estimate = this.estimate(manifest, o.maxConcurrency);

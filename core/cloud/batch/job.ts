@@ -3,7 +3,10 @@
 // pulls the run it created before from S3), trains it in this process while the S3 pusher syncs the
 // run folder every few seconds, and pushes once more at the end. A retried attempt resumes from the
 // last checkpoint that reached S3; steps logged after it are marked superseded by the trainer.
-import { existsSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { writeJsonAtomic } from '../../runs/atomic.ts';
 import { join } from 'node:path';
 import type { ExperimentConfig } from '../../api/config/schema.ts';
 import { runFiles, runsDir } from '../../runs/paths.ts';
@@ -54,6 +57,30 @@ export function arrayIndexFromEnv(env: NodeJS.ProcessEnv = process.env): number 
   return i;
 }
 
+/** A dataset named by an s3:// URI in `data.root`, pulled into the container's workspace (only
+ * changed files; a retry on the same host finds it there). Returns the local folder. */
+export async function pullDataset(
+  client: S3Client,
+  uri: string,
+  workspace: string,
+  partSize: number,
+  log: (m: string) => void,
+): Promise<string> {
+  const { bucket, key } = parseS3Uri(uri);
+  const dir = join(workspace, 'datasets', `s3-${createHash('sha1').update(uri).digest('hex').slice(0, 10)}`);
+  const r = await syncDown(client, {
+    bucket,
+    prefix: key,
+    dir,
+    partSize,
+    stateDir: cloudFiles(workspace).uploads,
+  });
+  if (!r.transferred.length && !r.unchanged)
+    throw new CloudError('not-found', `dataset ${uri} is empty or missing`);
+  log(`dataset ${uri}: ${r.transferred.length} files pulled, ${r.unchanged} already here → ${dir}`);
+  return dir;
+}
+
 export async function runBatchJob(o: BatchJobOptions): Promise<BatchJobResult> {
   const log = o.log ?? (() => {});
   const { bucket, key } = parseS3Uri(o.manifestUri);
@@ -83,6 +110,12 @@ export async function runBatchJob(o: BatchJobOptions): Promise<BatchJobResult> {
     stateDir: cloudFiles(o.workspace).uploads,
   });
 
+  // Data from S3 (`data.root: s3://…`) is pulled first; the run's config names the local copy.
+  const plannedRoot = (entry.config as unknown as ExperimentConfig).data.root;
+  const dataRoot = plannedRoot.startsWith('s3://')
+    ? await pullDataset(client, plannedRoot, o.workspace, o.s3.partSizeMb << 20, log)
+    : null;
+
   // The run: the one an earlier attempt created (its pointer exists), or a new one.
   let runId: string;
   let runDir: string;
@@ -99,11 +132,18 @@ export async function runBatchJob(o: BatchJobOptions): Promise<BatchJobResult> {
       );
     // The digest is derived from the event log; a pushed one may predate the log's last lines.
     rmSync(runFiles(runDir).summary, { force: true });
+    if (dataRoot !== null) {
+      // This container's copy of the dataset: the run keeps training on the same data.
+      const cfg = JSON.parse(readFileSync(runFiles(runDir).config, 'utf8')) as ExperimentConfig;
+      if (cfg.data.root !== dataRoot)
+        writeJsonAtomic(runFiles(runDir).config, { ...cfg, data: { ...cfg.data, root: dataRoot } });
+    }
     resumed = true;
     log(`run ${runId}: pulled ${got.transferred.length} files from S3 (attempt after an interruption)`);
   } else {
+    const planned = entry.config as unknown as ExperimentConfig;
     const run = createRun(o.workspace, {
-      config: entry.config as unknown as ExperimentConfig,
+      config: dataRoot === null ? planned : { ...planned, data: { ...planned.data, root: dataRoot } },
       name: entry.name,
       tags: entry.tags,
       target: 'batch',

@@ -2,7 +2,7 @@
 // sweep launched with its manifest in S3, status per child, runs mirrored from S3 into the run store,
 // a hard stop, a failing child (a second moto with MOTO_SIMPLE_BATCH_FAIL_AFTER), and teardown.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import {
   CreateLogGroupCommand,
@@ -36,6 +36,7 @@ import { createRun, listRuns, readRunDir } from '../../../core/runs/store.ts';
 import { parseSweepFile } from '../../../core/sweep/expand.ts';
 import { createSweep, readLaunch, readRunStates } from '../../../core/sweep/store.ts';
 import { childLogs } from '../../../core/cloud/batch/logs.ts';
+import { pullDataset } from '../../../core/cloud/batch/job.ts';
 import { packageRoot } from '../../../core/cloud/ssh/engine.ts';
 import { resolveConfig } from '../../../core/api/config/resolve.ts';
 import type { Moto } from '../servers.ts';
@@ -219,6 +220,32 @@ describe('AWS Batch sweeps on moto', () => {
       estimate: { usd: 8.05 },
     });
     expect(readLaunch(ws, third.record.id)).toBeNull();
+
+    // Data: a folder on this machine is refused before anything is uploaded; an s3:// dataset is
+    // pulled by the job into its workspace.
+    const local = createSweep(
+      ws,
+      parseSweepFile({ name: 'localdata', overrides: { 'data.root': '/home/me/miniscapes' }, seeds: 2 }),
+    );
+    await expect(ex.launch(local.record, local.manifest, {})).rejects.toThrow(
+      /data.root \/home\/me\/miniscapes is a folder on this machine.*s3 push/,
+    );
+    const data = mkdtempSync(join(tmpdir(), 'mtl-data-'));
+    mkdirSync(join(data, 'train/rgb'), { recursive: true });
+    writeFileSync(join(data, 'train/rgb/0.png'), 'png');
+    writeFileSync(join(data, 'miniscapes.json'), '{}');
+    await syncUp(client, {
+      bucket: s3.bucket,
+      prefix: 'datasets/tiny',
+      dir: data,
+      partSize: 8 << 20,
+      stateDir: join(ws, 'up'),
+    });
+    const pulled = await pullDataset(client, `s3://${s3.bucket}/datasets/tiny`, ws, 8 << 20, () => {});
+    expect(readFileSync(join(pulled, 'train/rgb/0.png'), 'utf8')).toBe('png');
+    await expect(
+      pullDataset(client, `s3://${s3.bucket}/datasets/none`, ws, 8 << 20, () => {}),
+    ).rejects.toThrow(/dataset s3:\/\/sweeps\/datasets\/none is empty or missing/);
 
     // Hard stop of a second sweep. moto's no-Docker Batch finishes array children inside SubmitJob,
     // so what can be checked here is that the parent got TerminateJob with our reason and that the
