@@ -33,9 +33,12 @@
  * Executors (executor.ts): parseExecutorSpec('slurm:TARGET') → { kind, target }; an Executor has
  *   launch(sweep, manifest, { maxConcurrency, signal }) → handle (JSON, saved in launch.json),
  *   status(sweep, manifest, handle) → SweepRunState[] (also saved), stop(sweep, manifest, handle).
- *   executors.ts maps a spec to its implementation (local/ssh: core/cloud/queue; batch:
- *   core/cloud/batch/executor.ts; slurm: core/cloud/slurm/executor.ts exporting
- *   `createSlurmExecutor(ctx, spec): Executor`).
+ *   executors.ts (Node only): getExecutor(spec, ctx, { hoursPerRun }) → Executor — local/ssh:
+ *   QueueExecutor (queueExecutor.ts: one queue item per entry, a detached `queue run` runner, N
+ *   workers for --max-concurrency N); batch: core/cloud/batch/executor.ts (BatchExecutor, also
+ *   `estimate(manifest, maxConcurrency)`); slurm: core/cloud/slurm/executor.ts `createSlurmExecutor`.
+ *   `sweep stop` saves `stoppedAt` into the handle before calling stop, so status can tell stopped
+ *   runs from failed ones.
  */
 export * from './schema.ts';
 export * from './expand.ts';
