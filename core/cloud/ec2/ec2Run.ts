@@ -286,16 +286,19 @@ function s3SettingsFor(
     log(`host key of ${id} verified against its console output (${trust.fingerprint})`);
     return o.s3;
   }
+  const why = trust.consoleError
+    ? `its console output could not be read (${trust.consoleError})`
+    : 'its console output published no SSH host key fingerprints in time';
   const { accessKeyId, secretAccessKey, ...keyless } = o.s3;
   if ((accessKeyId || secretAccessKey) && !o.ec2.instanceProfile)
     throw new CloudError(
       'host-key-unknown',
-      `host key of ${id} (${trust.fingerprint}) could not be verified: its console output published no SSH host key ` +
-        `fingerprints in time; refusing to send it the S3 keys of cloud/s3.json. Give instances an instance profile ` +
+      `host key of ${id} (${trust.fingerprint}) could not be verified: ${why}; ` +
+        `refusing to send it the S3 keys of cloud/s3.json. Give instances an instance profile ` +
         `(\`ec2 setup --profile NAME\`) or retry (console output can lag behind the boot)`,
     );
   log(
-    `host key of ${id} (${trust.fingerprint}) NOT verified (no fingerprints in its console output): ` +
+    `host key of ${id} (${trust.fingerprint}) NOT verified (${why}): ` +
       `S3 credentials are not sent to it; it uses ${o.ec2.instanceProfile ? `its instance profile ${o.ec2.instanceProfile}` : 'its own credentials'}`,
   );
   return keyless;

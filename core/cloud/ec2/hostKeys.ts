@@ -63,6 +63,8 @@ export interface InstanceTrust {
   fingerprint: string;
   /** Stale entries of the same address replaced. */
   replaced: number;
+  /** Why the console could not be read (e.g. no ec2:GetConsoleOutput permission), when it could not. */
+  consoleError?: string;
 }
 
 /** Trust the instance's host key if (and only if) its console output publishes it. No fingerprints
@@ -76,8 +78,14 @@ export async function trustInstanceHostKey(
 ): Promise<InstanceTrust> {
   const end = Date.now() + (o.timeoutMs ?? 5 * 60_000);
   let published: string[];
+  let consoleError: string | undefined;
   for (;;) {
-    published = consoleHostKeyFingerprints(await readConsole().catch(() => ''));
+    published = consoleHostKeyFingerprints(
+      await readConsole().then(
+        (text) => ((consoleError = undefined), text),
+        (e: unknown) => ((consoleError = errorMessage(e)), ''),
+      ),
+    );
     if (published.length || Date.now() >= end) break;
     await sleep(o.pollMs ?? 5000, o.signal);
   }
@@ -87,7 +95,12 @@ export async function trustInstanceHostKey(
     // machine that had the IP earlier.
     replaceStale: true,
   });
-  return { verified: published.length > 0, fingerprint: r.fingerprint, replaced: r.replaced ?? 0 };
+  return {
+    verified: published.length > 0,
+    fingerprint: r.fingerprint,
+    replaced: r.replaced ?? 0,
+    ...(consoleError ? { consoleError } : {}),
+  };
 }
 
 /** Remove the known_hosts entries of the saved targets of these instances (once terminated). */

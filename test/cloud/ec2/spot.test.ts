@@ -360,6 +360,28 @@ describe('EC2 host keys (moto + sshd)', () => {
     expect(handed).not.toHaveProperty('secretAccessKey');
   }, 180000);
 
+  it('says why when the console cannot be read (a missing ec2:GetConsoleOutput permission)', async () => {
+    let id = '';
+    await expect(
+      runOnEc2({
+        workspace: ws,
+        ec2: ec2s,
+        s3: s3s,
+        ...quickRun,
+        sshFor: viaLoopback(fakeEngine(sshd)),
+        readConsole: () => Promise.reject(new Error('UnauthorizedOperation: not allowed')),
+        hostKeyTimeoutMs: 500,
+        onInstance: (i) => (id = i.id),
+      }),
+    ).rejects.toMatchObject({
+      code: 'host-key-unknown',
+      message: expect.stringMatching(
+        /console output could not be read \(UnauthorizedOperation: not allowed\)/,
+      ),
+    });
+    await gone(id);
+  });
+
   it('replaces a stale key of a reused address once the new one is verified, and forgets it at termination', async () => {
     // An earlier instance had this address (and another key); only its entry is on file.
     removeHostKeys(cloudFiles(ws).knownHosts, sshd.host, sshd.port);
