@@ -2,6 +2,8 @@
 // `weights import` wrote there. Listing reads only each file's header.
 import {
   closeSync,
+  rmSync,
+  writeFileSync,
   existsSync,
   mkdirSync,
   openSync,
@@ -47,6 +49,24 @@ export async function ensureStandardWeights(
   mkdirSync(weightsDir(workspace), { recursive: true });
   const url = standardWeightsUrl(encoder, weightsBaseUrl());
   const part = `${dest}.part`;
+  // One download per file: runs started together wait for the process that holds the lock.
+  const release = await lockDownload(`${dest}.lock`, o.signal);
+  try {
+    if (existsSync(dest)) return dest; // finished by the process we waited for
+    await downloadAndVerify(url, part, dest, encoder, o);
+    return dest;
+  } finally {
+    release();
+  }
+}
+
+async function downloadAndVerify(
+  url: string,
+  part: string,
+  dest: string,
+  encoder: EncoderName,
+  o: Pick<DownloadOptions, 'onProgress' | 'signal' | 'retries'>,
+): Promise<void> {
   try {
     await downloadResumable(url, part, o);
   } catch (e) {
@@ -71,7 +91,32 @@ export async function ensureStandardWeights(
     });
   }
   renameSync(part, dest);
-  return dest;
+}
+
+/** Create `lock` holding our pid; while a live process holds it, wait. A dead holder's lock is taken over. */
+async function lockDownload(lock: string, signal?: AbortSignal): Promise<() => void> {
+  for (;;) {
+    try {
+      writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      return () => rmSync(lock, { force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    const holder = Number(readFileSync(lock, 'utf8'));
+    if (!isAlive(holder)) rmSync(lock, { force: true });
+    else await new Promise((r) => setTimeout(r, 500));
+    if (signal?.aborted) throw new Error('download cancelled');
+  }
+}
+
+function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 export interface CachedWeights {

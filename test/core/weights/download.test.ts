@@ -75,6 +75,17 @@ describe('imagenet weights download', () => {
     expect(Buffer.compare(readFileSync(path), Buffer.from(file18))).toBe(0);
   });
 
+  it('runs started together download once: the second waits for the first (lock file)', async () => {
+    const ws = newWorkspace();
+    const [a, b] = await Promise.all([
+      ensureStandardWeights(ws, 'resnet18'),
+      ensureStandardWeights(ws, 'resnet18'),
+    ]);
+    expect(a).toBe(b);
+    expect(server.ranges).toEqual([null]);
+    expect(existsSync(`${a.replace(/\.safetensors$/, '')}.safetensors.lock`)).toBe(false);
+  });
+
   it('rejects a file that is not the encoder (and does not keep it to resume)', async () => {
     const ws = newWorkspace();
     const saved = server.files.get(PATH18)!;
