@@ -69,7 +69,7 @@ export async function runTraining(
       signal: controller.signal,
       onSetup: (what, done, n) => {
         // One bar per phase (dataset generation, then the ImageNet weights download).
-        if (setupWhat !== what) {
+        if (!setup || setupWhat !== what) {
           setup?.stop();
           setup = progressBar(what, n);
           setupWhat = what;
