@@ -9,6 +9,12 @@ export type { LossTerms, SplitMetrics };
 export const RunStatusSchema = z.enum(['queued', 'running', 'completed', 'failed', 'stopped', 'interrupted']);
 export type RunStatus = z.infer<typeof RunStatusSchema>;
 
+/** Epochs fully trained. A run's `epoch` (summary, RunInfo) is the 0-based epoch of its latest
+ * event: while training that epoch is still in progress; once completed it is the last one done. */
+export function epochsDone(run: { status: RunStatus; epoch: number; epochs: number }): number {
+  return run.status === 'completed' ? Math.min(run.epoch + 1, run.epochs || run.epoch + 1) : run.epoch;
+}
+
 /** A WebGPU adapter as GPUAdapterInfo describes it, with the limits training runs into. */
 export const WebGpuAdapterInfoSchema = z.object({
   vendor: z.string(),

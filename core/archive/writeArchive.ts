@@ -14,7 +14,7 @@ import yazl from 'yazl';
 import { readEvents } from '../runs/events.ts';
 import { checkpointPath, runFiles } from '../runs/paths.ts';
 import { fileSha256, readProvenance, stalePredictionsReason } from '../runs/predictions.ts';
-import { metricsCsv } from './csv.ts';
+import { metricsCsv } from '../runs/csv.ts';
 import {
   MANIFEST,
   MANIFEST_FORMAT,

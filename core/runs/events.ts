@@ -125,17 +125,21 @@ export function warnOnce(warnings: string[]): void {
   }
 }
 
-/** Read the events of a run from `fromByte` (default 0). Superseded points are marked within what
- * is returned; incremental readers apply later `resume` events to what they hold (supersedeBefore). */
-export function readEvents(runDir: string, opts: { fromByte?: number } = {}): ReadEventsResult {
-  const path = runFiles(runDir).events;
-  const from = opts.fromByte ?? 0;
-  if (!existsSync(path)) return { events: [], nextByte: from, badLines: 0, warnings: [] };
+/** The complete lines of `path` from byte `from`, at most `maxBytes` of them (a torn last line,
+ * or one longer than the page, is left for the next read). An offset past the end of a log that
+ * was replaced by a shorter one starts over at its end. */
+function readCompleteLines(
+  path: string,
+  from: number,
+  maxBytes: number,
+): { text: string; from: number; nextByte: number; size: number } {
   const fd = openSync(path, 'r');
   let buf: Buffer;
+  let size: number;
   try {
-    const size = fstatSync(fd).size;
-    buf = Buffer.alloc(Math.max(0, size - from));
+    size = fstatSync(fd).size;
+    from = Math.min(from, size);
+    buf = Buffer.alloc(Math.min(maxBytes, size - from));
     let off = 0;
     while (off < buf.length) {
       const n = readSync(fd, buf, off, buf.length - off, from + off);
@@ -147,12 +151,64 @@ export function readEvents(runDir: string, opts: { fromByte?: number } = {}): Re
     closeSync(fd);
   }
   const lastNl = buf.lastIndexOf(0x0a);
-  const complete = lastNl < 0 ? '' : buf.subarray(0, lastNl).toString('utf8');
-  const { events, warnings } = parseEventLines(complete, {
+  if (lastNl < 0 && buf.length === maxBytes && maxBytes > 0)
+    throw new Error(`${path}: one event at byte ${from} is longer than maxBytes=${maxBytes}`);
+  const text = lastNl < 0 ? '' : buf.subarray(0, lastNl).toString('utf8');
+  return { text, from, nextByte: from + lastNl + 1, size };
+}
+
+/** Parse what readCompleteLines returned: corrupt lines skipped with a warning (reported once per
+ * process), superseded points marked within the chunk. */
+function parseChunk(
+  path: string,
+  chunk: { text: string; from: number },
+): { events: StoredEvent[]; warnings: string[] } {
+  const { events, warnings } = parseEventLines(chunk.text, {
     path,
-    fromByte: from,
-    ...(from === 0 ? { firstLine: 1 } : {}),
+    fromByte: chunk.from,
+    ...(chunk.from === 0 ? { firstLine: 1 } : {}),
   });
   warnOnce(warnings);
-  return { events: markSuperseded(events), nextByte: from + lastNl + 1, badLines: warnings.length, warnings };
+  return { events: markSuperseded(events), warnings };
+}
+
+/** Read the events of a run from `fromByte` (default 0) to the last complete line. Superseded points
+ * are marked within what is returned; incremental readers apply later `resume` events to what they
+ * hold (supersedeBefore). */
+export function readEvents(runDir: string, opts: { fromByte?: number } = {}): ReadEventsResult {
+  const path = runFiles(runDir).events;
+  const from = opts.fromByte ?? 0;
+  if (!existsSync(path)) return { events: [], nextByte: from, badLines: 0, warnings: [] };
+  const chunk = readCompleteLines(path, from, Number.MAX_SAFE_INTEGER);
+  const { events, warnings } = parseChunk(path, chunk);
+  return { events, nextByte: chunk.nextByte, badLines: warnings.length, warnings };
+}
+
+export interface EventPage {
+  /** In file order; points replaced after a resume within this page carry `superseded: true`. */
+  events: StoredEvent[];
+  /** Start of the first line not returned: read on from here. */
+  nextOffset: number;
+  /** Size of the file at the time of the read. */
+  size: number;
+}
+
+/** A bounded page of events from byte `offset` (the studio's `runs.events` and its live tail):
+ * whole lines only, at most `maxBytes`, optionally only some event types (the offset still
+ * advances over the others). */
+export function readEventPage(
+  runDir: string,
+  offset: number,
+  maxBytes = 16_000_000,
+  types?: readonly string[],
+): EventPage {
+  const path = runFiles(runDir).events;
+  if (!existsSync(path)) return { events: [], nextOffset: offset, size: 0 };
+  const chunk = readCompleteLines(path, offset, maxBytes);
+  const { events } = parseChunk(path, chunk);
+  return {
+    events: types ? events.filter((e) => types.includes(e.type)) : events,
+    nextOffset: chunk.nextByte,
+    size: chunk.size,
+  };
 }

@@ -23,7 +23,8 @@ export interface RunSummary {
   params?: number;
   backend?: BackendInfo;
   lastLoss?: LossTerms;
-  /** Median ms per optimizer step and peak process RSS over the current timeline's steps. */
+  /** Median ms per optimizer step over the last RECENT_STEPS steps of the current timeline (the
+   * first steps include warm-up and compilation), and peak process RSS over all of its steps. */
   msPerStep?: number;
   peakRssMb?: number;
   /** Best validation (split val) by multitask, from training. */
@@ -38,7 +39,19 @@ export interface RunSummary {
   warnings?: string[];
 }
 
-/** Fold the events (file order, superseded marked) into a summary. */
+/** How many of the latest steps the ms/step median looks at. */
+export const RECENT_STEPS = 200;
+
+/** The middle value (mean of the two middle ones for an even count); undefined for none. */
+export function median(xs: readonly number[]): number | undefined {
+  if (!xs.length) return undefined;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** Fold the events (file order, superseded marked) into a summary. The one fold behind every view
+ * of a run's progress and cost: `mtl-studio runs`, the studio, the CSV exports. */
 export function summarize(events: StoredEvent[]): RunSummary {
   const s: RunSummary = { status: 'queued', step: 0, epoch: 0, evals: {}, superseded: 0 };
   const ms: number[] = [];
@@ -62,6 +75,7 @@ export function summarize(events: StoredEvent[]): RunSummary {
       case 'step':
         s.lastLoss = e.loss;
         ms.push(e.msPerStep);
+        if (ms.length > RECENT_STEPS) ms.shift();
         s.peakRssMb = Math.max(s.peakRssMb ?? 0, e.memory.rssMb);
         break;
       case 'val': {
@@ -77,7 +91,8 @@ export function summarize(events: StoredEvent[]): RunSummary {
         break;
     }
   }
-  if (ms.length) s.msPerStep = ms.sort((a, b) => a - b)[Math.floor(ms.length / 2)];
+  const msPerStep = median(ms);
+  if (msPerStep !== undefined) s.msPerStep = msPerStep;
   return s;
 }
 

@@ -1,15 +1,6 @@
 // The studio API implemented once over the engine (run store, CLI child processes, datasets).
 // Both transports — core/server (HTTP + WebSocket) and electron/main (IPC) — wrap this one object.
-import {
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  statSync,
-  closeSync,
-  openSync,
-  readSync,
-  fstatSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, statSync, closeSync, openSync, readSync, fstatSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { spawn } from 'node:child_process';
 import { z } from 'zod';
@@ -25,18 +16,18 @@ import {
 } from '../api/config/resolve.ts';
 import {
   mediaUrl,
-  type CheckpointInfo,
   type RunInfo,
   type StudioHandlers,
   type StudioService,
   type SystemInfo,
 } from '../api/studio.ts';
+import { listCheckpoints } from '../runs/checkpoints.ts';
+import { runTableCsv, scoresCsv } from '../runs/csv.ts';
+import { readEventPage } from '../runs/events.ts';
 import { runFiles } from '../runs/paths.ts';
 import { addTag, listRuns, readRunDir, removeTag, setNotes } from '../runs/store.ts';
 import { defaultLauncher, type CliLauncher } from './cliProcess.ts';
-import { runsCsv, scoresCsv } from './csv.ts';
 import { folderDataset, syntheticDatasets } from './datasets.ts';
-import { readEventPage } from './eventLog.ts';
 import { resolveRunFile, runDirOf } from './files.ts';
 import { generateJob } from './generateJob.ts';
 import { JobManager } from './jobs.ts';
@@ -44,7 +35,7 @@ import { checkedOutputPath, writeOutput } from './outputs.ts';
 import { RemoteBridge } from './remote.ts';
 import { TargetsBridge } from './targets.ts';
 import { SweepsBridge } from './sweeps.ts';
-import { RunStatsCache, toApiRunInfo } from './runInfo.ts';
+import { toApiRunInfo } from './runInfo.ts';
 import { RunsWatcher } from './runsWatcher.ts';
 import { systemInfo } from './system.ts';
 import { tailEvents } from './tail.ts';
@@ -92,36 +83,14 @@ export function createNodeStudio(opts: NodeStudioOptions): NodeStudio {
   const trainer = new TrainerManager(workspace, launcher);
   const jobs = new JobManager(workspace, launcher);
   const watcher = new RunsWatcher(workspace, opts.pollMs ?? 1000);
-  const stats = new RunStatsCache();
   const reveal = opts.reveal ?? defaultReveal;
   const remote = new RemoteBridge(workspace, () => watcher.check());
   remote.reattach();
   const targets = new TargetsBridge(workspace, remote);
   const sweeps = new SweepsBridge(workspace, () => watcher.check(), opts.pollMs ?? 3000);
 
-  const info = (dir: string): RunInfo => toApiRunInfo(readRunDir(dir), stats.get(dir));
+  const info = (dir: string): RunInfo => toApiRunInfo(readRunDir(dir));
   const runInfo = (id: string): RunInfo => info(runDirOf(workspace, id));
-
-  function checkpoints(dir: string): CheckpointInfo[] {
-    const ckDir = runFiles(dir).checkpoints;
-    if (!existsSync(ckDir)) return [];
-    const marks = new Map<string, { step: number; epoch: number; multitask?: number }>();
-    for (const e of readEventPage(dir, 0, 256_000_000, ['checkpoint']).events)
-      if (e.type === 'checkpoint' && !(e as { superseded?: boolean }).superseded)
-        marks.set(e.kind, {
-          step: e.step,
-          epoch: e.epoch,
-          ...(e.multitask !== undefined ? { multitask: e.multitask } : {}),
-        });
-    return readdirSync(ckDir)
-      .filter((n) => n.endsWith('.safetensors'))
-      .sort()
-      .map((n) => {
-        const kind = n.slice(0, -'.safetensors'.length);
-        const st = statSync(join(ckDir, n));
-        return { kind, path: `checkpoints/${n}`, bytes: st.size, mtime: st.mtimeMs, ...marks.get(kind) };
-      });
-  }
 
   function resolveStart(req: {
     config: Record<string, unknown>;
@@ -135,9 +104,7 @@ export function createNodeStudio(opts: NodeStudioOptions): NodeStudio {
 
   const handlers: StudioHandlers = {
     'runs.list': async () => ({
-      runs: listRuns(workspace)
-        .reverse()
-        .map((r) => toApiRunInfo(r, stats.get(r.dir))),
+      runs: listRuns(workspace).reverse().map(toApiRunInfo),
     }),
     'runs.get': async ({ id }) => {
       const dir = runDirOf(workspace, id);
@@ -146,7 +113,7 @@ export function createNodeStudio(opts: NodeStudioOptions): NodeStudio {
         run: info(dir),
         dir,
         eventsBytes: existsSync(ev) ? statSync(ev).size : 0,
-        checkpoints: checkpoints(dir),
+        checkpoints: listCheckpoints(dir),
       };
     },
     'runs.events': async ({ id, offset, maxBytes, types }) =>
@@ -229,7 +196,7 @@ export function createNodeStudio(opts: NodeStudioOptions): NodeStudio {
       const f = resolveRunFile(workspace, id, path);
       return { url: mediaUrl(id, path), mime: f.mime, bytes: f.bytes };
     },
-    'runs.checkpoints': async ({ id }) => ({ checkpoints: checkpoints(runDirOf(workspace, id)) }),
+    'runs.checkpoints': async ({ id }) => ({ checkpoints: listCheckpoints(runDirOf(workspace, id)) }),
     'runs.predict': async ({ id, checkpoint, split }) => {
       runDirOf(workspace, id);
       const jobId = jobs.start({
@@ -292,7 +259,7 @@ export function createNodeStudio(opts: NodeStudioOptions): NodeStudio {
       const path = out
         ? checkedOutputPath(workspace, out, '.csv', { overwrite, key: 'runs.exportCsv out' })
         : undefined;
-      let runs = listRuns(workspace).map((r) => toApiRunInfo(r, stats.get(r.dir)));
+      let runs = listRuns(workspace);
       if (ids) {
         const byId = new Map(runs.map((r) => [r.id, r]));
         runs = ids.map(
@@ -303,7 +270,7 @@ export function createNodeStudio(opts: NodeStudioOptions): NodeStudio {
             })(),
         );
       }
-      const csv = kind === 'scores' ? scoresCsv(runs) : runsCsv(runs, columns);
+      const csv = kind === 'scores' ? scoresCsv(runs) : runTableCsv(runs, columns);
       if (path) writeOutput(path, csv, overwrite);
       return { csv, ...(path ? { path } : {}) };
     },

@@ -4,7 +4,7 @@
 // that does not exist yet). Reads are serialised, so batches arrive in file order, never twice.
 import { watch, type FSWatcher } from 'node:fs';
 import type { RunEvent } from '../api/events.ts';
-import { readEventPage } from './eventLog.ts';
+import { readEventPage } from '../runs/events.ts';
 
 export interface TailOptions {
   offset?: number;

@@ -2,7 +2,7 @@
 // Review fixes: Stop only while training, distinct colours in a compared set, epochs shown 1-based when done.
 import { describe, expect, it } from 'vitest';
 import { RUN_PALETTE, distinctRunColors, fnv1a, runColor } from '../../renderer/src/lib/runColor.ts';
-import { epochsDone } from '../../renderer/src/runs/columns.ts';
+import { epochsDone } from '../../core/api/events.ts';
 import { createFakeStudio, fakeRun } from './fakeApi.ts';
 
 describe('review fixes', () => {

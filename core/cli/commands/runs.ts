@@ -2,7 +2,8 @@
 // the run table of the workspace, one run in detail, the CSV exports, and editing notes and tags.
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { runTableCsv, scoresCsv } from '../../archive/csv.ts';
+import { listCheckpoints } from '../../runs/checkpoints.ts';
+import { runTableCsv, scoresCsv } from '../../runs/csv.ts';
 import { readEvents } from '../../runs/events.ts';
 import {
   addTag,
@@ -13,7 +14,6 @@ import {
   setNotes,
   type RunInfo,
 } from '../../runs/store.ts';
-import { listCheckpoints } from '../../train/checkpoint.ts';
 import { globalOptions, printResult } from '../context.ts';
 
 const n2 = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(2));

@@ -1,3 +1,4 @@
+import { epochsDone } from '../../../core/api/events.ts';
 import type { RunInfo } from '../../../core/api/studio.ts';
 import { RunName } from '../components/RunName.tsx';
 import { fmtNum, fmtParams } from '../components/format.ts';
@@ -13,13 +14,14 @@ export function MetricsTable({ runs, colors }: { runs: RunInfo[]; colors?: Map<s
     { label: 'best multitask', get: (r) => r.best?.metrics.multitask, better: 'high' },
     { label: 'best mIoU %', get: (r) => r.best?.metrics.miou, better: 'high' },
     { label: 'best SI-logRMSE', get: (r) => r.best?.metrics.si_log_rmse, better: 'low' },
-    { label: 'best epoch', get: (r) => r.best?.epoch },
+    // Epochs count from 1 on screen (as `mtl-studio runs show` prints them); RunInfo keeps 0-based indices.
+    { label: 'best epoch', get: (r) => (r.best ? r.best.epoch + 1 : undefined) },
     { label: 'last multitask', get: (r) => r.last?.metrics.multitask, better: 'high' },
     { label: 'parameters', get: (r) => r.params, better: 'low', fmt: fmtParams },
     { label: 'peak RSS MB', get: (r) => r.peakRssMb, better: 'low' },
     { label: 'ms / step (median)', get: (r) => r.msPerStep, better: 'low' },
     { label: 'steps', get: (r) => r.step },
-    { label: 'epochs', get: (r) => r.epoch },
+    { label: 'epochs', get: (r) => epochsDone(r) },
   ];
   return (
     <div className="card">

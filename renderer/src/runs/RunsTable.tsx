@@ -6,7 +6,8 @@ import { formatValue } from '../lib/configDiff.ts';
 import { StatusPill } from '../components/StatusPill.tsx';
 import { RunName } from '../components/RunName.tsx';
 import { fmtAgo, fmtNum, fmtParams } from '../components/format.ts';
-import { columnLabel, columnValue, epochsDone } from './columns.ts';
+import { epochsDone } from '../../../core/api/events.ts';
+import { columnLabel, columnValue } from './columns.ts';
 import { NotesCell, TagsCell } from './InlineCells.tsx';
 
 export const ROW_HEIGHT = 30;

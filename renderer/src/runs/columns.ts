@@ -1,13 +1,8 @@
 // Columns of the runs table: fixed ones plus any config key path or metric the user picks.
+import { epochsDone } from '../../../core/api/events.ts';
 import type { RunInfo } from '../../../core/api/studio.ts';
 import { configKeyPaths, getKey } from '../../../core/api/config/resolve.ts';
 import { QUALITY_METRICS } from '../../../core/api/metrics.ts';
-
-/** Epochs fully trained. RunInfo.epoch is the 0-based index of the latest event's epoch (core/runs
- * summary): while training that epoch is still in progress, once completed it is the last one done. */
-export function epochsDone(run: Pick<RunInfo, 'status' | 'epoch' | 'epochs'>): number {
-  return run.status === 'completed' ? Math.min(run.epoch + 1, run.epochs || run.epoch + 1) : run.epoch;
-}
 
 /** Run-level facts beside the config: sortable and choosable like any column. */
 export const RUN_FACTS = [

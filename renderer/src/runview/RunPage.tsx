@@ -8,6 +8,7 @@ import { StatusPill } from '../components/StatusPill.tsx';
 import { RunName } from '../components/RunName.tsx';
 import { fmtNum, fmtParams } from '../components/format.ts';
 import { useStudio } from '../store/index.ts';
+import { epochsDone } from '../../../core/api/events.ts';
 import { RunCharts } from './RunCharts.tsx';
 import { PredictionsPanel } from './predictions/PredictionsPanel.tsx';
 import { HistogramsPanel } from './HistogramsPanel.tsx';
@@ -99,7 +100,7 @@ export function RunPage() {
         <Stat
           label="best multitask"
           value={fmtNum(run.best?.metrics.multitask)}
-          sub={run.best ? `e${run.best.epoch}` : ''}
+          sub={run.best ? `epoch ${run.best.epoch + 1}` : ''}
         />
         <Stat label="mIoU" value={fmtNum(run.best?.metrics.miou)} sub="%" />
         <Stat label="SI-logRMSE" value={fmtNum(run.best?.metrics.si_log_rmse)} />
@@ -107,7 +108,7 @@ export function RunPage() {
           label="last val multitask"
           value={fmtNum(lastVal?.metrics.multitask ?? run.last?.metrics.multitask)}
         />
-        <Stat label="epoch" value={`${run.epoch}/${run.epochs}`} />
+        <Stat label="epoch" value={`${epochsDone(run)}/${run.epochs}`} />
         <Stat label="step" value={<span data-testid="run-view-step">{step}</span>} />
         <Stat label="ms / step" value={fmtNum(h?.lastStep?.msPerStep ?? run.msPerStep)} />
         <Stat label="params" value={fmtParams(h?.params ?? run.params)} />

@@ -7,11 +7,10 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../../core/api/config/resolve.ts';
 import type { RunEvent } from '../../../core/api/events.ts';
-import { readEvents } from '../../../core/runs/events.ts';
+import { readEventPage, readEvents } from '../../../core/runs/events.ts';
 import { runFiles } from '../../../core/runs/paths.ts';
 import { createRun } from '../../../core/runs/store.ts';
 import { rebuildSummary } from '../../../core/runs/summary.ts';
-import { readEventPage } from '../../../core/studio/eventLog.ts';
 
 const ws = mkdtempSync(join(tmpdir(), 'mtl-events-'));
 afterAll(() => rmSync(ws, { recursive: true, force: true }));

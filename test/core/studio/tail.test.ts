@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../../core/api/events.ts';
-import { readEventPage } from '../../../core/studio/eventLog.ts';
+import { readEventPage } from '../../../core/runs/events.ts';
 import { tailEvents } from '../../../core/studio/tail.ts';
 
 const dirs: string[] = [];

@@ -48,4 +48,27 @@ describe('compare view', () => {
     expect(table.textContent).toMatch(/1\.00 M/);
     expect(screen.getAllByTestId('chart').length).toBeGreaterThanOrEqual(6);
   });
+
+  it('counts epochs as the run view does: a finished one-epoch run trained 1 epoch, its best at epoch 1', async () => {
+    const f = createFakeStudio({
+      'runs.checkpoints': () => ({ checkpoints: [] }),
+      'runs.log': () => ({ text: '', nextOffset: 0 }),
+    });
+    // RunInfo keeps the 0-based epoch of the latest event: 0 for a finished one-epoch run.
+    const base = fakeRun(1);
+    const a = fakeRun(1, { status: 'completed', epoch: 0, epochs: 1, best: { ...base.best!, epoch: 0 } });
+    const b = fakeRun(2, { status: 'running', epoch: 3, epochs: 16 });
+    f.store.getState().setRuns([a, b]);
+    f.store.getState().update({ compareIds: [a.id, b.id] });
+    await act(async () => {
+      renderStudio(<ComparePage />, f);
+    });
+    const row = (label: string) =>
+      [...screen.getByTestId('compare-metrics-table').querySelectorAll('tr')]
+        .find((tr) => tr.querySelector('td')?.textContent === label)!
+        .querySelectorAll('td');
+    const cells = (label: string) => [...row(label)].slice(1).map((td) => td.textContent);
+    expect(cells('epochs')).toEqual(['1', '3']);
+    expect(cells('best epoch')).toEqual(['1', '4']);
+  });
 });

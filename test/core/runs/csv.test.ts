@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runTableCsv, scoresCsv, type RunRow } from '../../../core/archive/csv.ts';
+import { runTableCsv, scoresCsv, type RunRow } from '../../../core/runs/csv.ts';
 import { csvField, toCsv } from '../../../core/api/csv.ts';
 import { resolveConfig } from '../../../core/api/config/resolve.ts';
 import type { SplitMetrics } from '../../../core/api/events.ts';
