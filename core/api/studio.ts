@@ -140,6 +140,13 @@ export const TargetInfoSchema = z.object({
   available: z.boolean(),
 });
 
+export const BackendOptionSchema = z.object({
+  name: z.string(),
+  available: z.boolean(),
+  detail: z.string(),
+});
+export type BackendOption = z.infer<typeof BackendOptionSchema>;
+
 export const SystemInfoSchema = z.object({
   app: z.string(),
   version: z.string(),
@@ -153,6 +160,8 @@ export const SystemInfoSchema = z.object({
   workspace: z.string(),
   /** Training backends the trainer may pick on this machine, best first (`auto` picks the first). */
   backends: z.array(z.string()),
+  /** Every backend for the picker: available here or not, with the adapter/package or the reason. */
+  backendOptions: z.array(BackendOptionSchema).optional(),
   /** The preset a new user is offered first (quick-cpu). */
   defaultPreset: z.string(),
   /** True until the workspace holds a run: the UI then leads to the quick-cpu preset. */

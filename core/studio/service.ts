@@ -335,7 +335,7 @@ export function createNodeStudio(opts: NodeStudioOptions): NodeStudio {
     'sweeps.list': async () => sweeps.list(),
     'sweeps.get': async (req) => sweeps.get(req.id),
     'system.info': async () => ({
-      ...systemInfo(workspace, opts.transport),
+      ...(await systemInfo(workspace, opts.transport)),
       targets: await remote.targets(),
     }),
   };

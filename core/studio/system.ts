@@ -1,9 +1,12 @@
 // What the system panel and the first-start screen show: versions, machine, workspace, backends.
+import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import type { SystemInfo } from '../api/studio.ts';
+import { fileURLToPath } from 'node:url';
+import type { WebGpuAdapterInfo } from '../api/events.ts';
+import type { BackendOption, SystemInfo } from '../api/studio.ts';
 import { runsDir } from '../runs/paths.ts';
 
 const require = createRequire(import.meta.url);
@@ -26,7 +29,58 @@ export function availableBackends(): string[] {
   return out;
 }
 
-export function systemInfo(workspace: string, transport: SystemInfo['transport']): SystemInfo {
+type WebGpuProbe = { ok: true; info: WebGpuAdapterInfo } | { ok: false; reason: string };
+let webgpuProbe: Promise<WebGpuProbe> | null = null;
+
+/** What the trainer's webgpu backend would find, probed once in a child process (Dawn stays out of here). */
+function probeWebGpuOnce(): Promise<WebGpuProbe> {
+  webgpuProbe ??= new Promise((resolve) => {
+    const script = fileURLToPath(new URL('../runtime/webgpuProbe.mjs', import.meta.url));
+    const env = { ...process.env, ...(process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {}) };
+    execFile(process.execPath, [script], { env, timeout: 30_000 }, (err, stdout) => {
+      try {
+        resolve(JSON.parse(stdout.trim().split('\n').at(-1)!) as WebGpuProbe);
+      } catch {
+        resolve({
+          ok: false,
+          reason: `the WebGPU probe failed: ${err?.message.split('\n')[0] ?? 'no output'}`,
+        });
+      }
+    });
+  });
+  return webgpuProbe;
+}
+
+/** Every concrete backend for the picker: whether it can start here, and what it is or why not. */
+export async function backendOptions(): Promise<BackendOption[]> {
+  const node = (name: 'tensorflow-gpu' | 'tensorflow', pkg: string): BackendOption => {
+    const v = pkgVersion(pkg);
+    return v
+      ? { name, available: true, detail: `${pkg} ${v}` }
+      : { name, available: false, detail: `${pkg} is not installed` };
+  };
+  const gpu = await probeWebGpuOnce();
+  const webgpu: BackendOption = gpu.ok
+    ? {
+        name: 'webgpu',
+        available: true,
+        detail: `${gpu.info.description || gpu.info.vendor}${gpu.info.software ? ' (software adapter: correct, slow; auto skips it)' : ''}`,
+      }
+    : { name: 'webgpu', available: false, detail: gpu.reason };
+  return [
+    node('tensorflow-gpu', '@tensorflow/tfjs-node-gpu'),
+    webgpu,
+    node('tensorflow', '@tensorflow/tfjs-node'),
+    {
+      name: 'wasm',
+      available: true,
+      detail: `tfjs-backend-wasm ${pkgVersion('@tensorflow/tfjs-backend-wasm') ?? ''}`.trim(),
+    },
+    { name: 'cpu', available: true, detail: 'plain JavaScript (slowest)' },
+  ];
+}
+
+export async function systemInfo(workspace: string, transport: SystemInfo['transport']): Promise<SystemInfo> {
   const app = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
     version: string;
   };
@@ -48,6 +102,7 @@ export function systemInfo(workspace: string, transport: SystemInfo['transport']
     memoryMb: Math.round(totalmem() / 2 ** 20),
     workspace,
     backends: availableBackends(),
+    backendOptions: await backendOptions(),
     defaultPreset: 'quick-cpu',
     firstStart: !hasRuns,
     targets: [{ id: 'local', label: 'This machine', kind: 'local', available: true }],

@@ -5,6 +5,7 @@ import { PRESET_NAMES } from '../../../core/api/config/presets.ts';
 import { useApi } from '../api/react.ts';
 import { useStudio, useStudioShallow } from '../store/index.ts';
 import { fieldSections } from './schemaFields.ts';
+import { BackendSelect } from './BackendSelect.tsx';
 import { effectiveValue, nestDraft, presetChanges, templateValue, validateDraft } from './draft.ts';
 import { FieldInput } from './FieldInput.tsx';
 import { DatasetPicker } from './DatasetPicker.tsx';
@@ -182,7 +183,15 @@ export function NewRunPage() {
                       </label>
                       <span style={{ display: 'flex', gap: 4, alignItems: 'center', minWidth: 0 }}>
                         <span style={{ flex: 1, minWidth: 0 }}>
-                          {f.key === 'model.pretrained' ? (
+                          {f.key === 'backend' ? (
+                            <BackendSelect
+                              id={id}
+                              value={value}
+                              options={s.system?.backendOptions}
+                              invalid={!!err}
+                              onChange={(v) => setField(f.key, v)}
+                            />
+                          ) : f.key === 'model.pretrained' ? (
                             <PretrainedInput
                               id={id}
                               value={value}

@@ -43,6 +43,18 @@ export function SystemPanel({ run }: { run: RunInfo }) {
                 ? `${backend.name} ${backend.version}${backend.simd ? ' · SIMD' : ''}${backend.threads ? ` · ${backend.threads} thread${backend.threads === 1 ? '' : 's'}` : ''}${backend.device ? ` · ${backend.device}` : ''}${backend.note ? ` — ${backend.note}` : ''}`
                 : '—'}
             </dd>
+            {backend?.adapter && (
+              <>
+                <dt>adapter</dt>
+                <dd data-testid="backend-adapter">
+                  {`${backend.adapter.description || backend.adapter.device} · ${backend.adapter.vendor} ${backend.adapter.architecture}`}
+                  {backend.software ? ' · software adapter (correct, not fast)' : ' · hardware'}
+                  {backend.adapter.limits.maxBufferSize
+                    ? ` · max buffer ${fmtNum(backend.adapter.limits.maxBufferSize / 2 ** 20)} MiB`
+                    : ''}
+                </dd>
+              </>
+            )}
             <dt>parameters</dt>
             <dd>{fmtParams(h?.params ?? run.params)}</dd>
             <dt>step time</dt>
