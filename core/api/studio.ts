@@ -47,7 +47,8 @@ export const RunInfoSchema = z.object({
   last: MetricsAtSchema.optional(),
   params: z.number().optional(),
   backend: BackendInfoSchema.optional(),
-  /** Median ms per optimizer step and peak process RSS over the logged steps. */
+  /** Median ms per optimizer step over the last 200 steps of the current timeline, and peak process
+   * RSS (core/runs/summary.ts: the same fold `mtl-studio runs` prints). */
   msPerStep: z.number().optional(),
   peakRssMb: z.number().optional(),
   /** The resolved ExperimentConfig (core/api/config/schema.ts); read keys with getKey(). */
@@ -354,13 +355,15 @@ export const CALLS = {
     }),
     res: JobStarted,
   },
-  /** The run table (or the scores sheet) as CSV text, with a notes column; written to `out` too when given. */
+  /** The run table (or the scores sheet) as CSV text, with a notes column; written to `out` too when
+   * given. The same bytes as `mtl-studio runs export-csv [--scores]` (core/runs/csv.ts). */
   'runs.exportCsv': {
     req: z.object({
       kind: z.enum(['runs', 'scores']).default('runs'),
       /** Runs to include (all when absent), in this order. */
       ids: z.array(RunId).max(10_000).optional(),
-      /** Extra config/metric key columns beyond the standard ones. */
+      /** The runs table's visible columns: dotted config keys among them that the schema does not
+       * have (older runs) become extra columns; metrics and run facts are all in the table already. */
       columns: z.array(Text(200)).max(1_000).optional(),
       /** A `.csv` inside the workspace (see OutPath). */
       out: OutPath.optional(),

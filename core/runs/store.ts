@@ -178,11 +178,6 @@ export const setNotes = (dir: string, notes: string): RunMeta =>
     m.notes = notes;
   });
 
-export const setName = (dir: string, name: string): RunMeta =>
-  editMeta(dir, (m) => {
-    m.name = name;
-  });
-
 export const addTag = (dir: string, tag: string): RunMeta =>
   editMeta(dir, (m) => {
     if (!tag.trim()) throw new Error('a tag cannot be empty');
