@@ -171,11 +171,21 @@ export function register(program: Command): void {
     .command('status')
     .description("every run's status (asks the executor; mirrors Batch runs into the run store)")
     .argument('<sweep>')
-    .action(async (ref: string, _o: unknown, cmd: Command) => {
+    .option('--watch', 'keep asking (and mirroring) until every run has ended')
+    .option('--every <s>', 'seconds between checks with --watch', '30')
+    .action(async (ref: string, o: { watch?: boolean; every: string }, cmd: Command) => {
       const g = globalOptions(cmd);
       const { id, launch, record, manifest, ex } = await launched(g.workspace, ref);
-      const states =
+      const ask = async () =>
         ex && launch ? await ex.status(record, manifest, launch.handle) : readRunStates(g.workspace, id);
+      let states = await ask();
+      const ended = (s: SweepRunState[]) =>
+        s.every((x) => ['completed', 'failed', 'stopped'].includes(x.status));
+      while (o.watch && ex && !ended(states)) {
+        log(table(manifest, states).split('\n').pop()!.trim());
+        await new Promise((r) => setTimeout(r, Number(o.every) * 1000));
+        states = await ask();
+      }
       printResult(
         g,
         { id, executor: launch?.executor ?? null, runs: states },

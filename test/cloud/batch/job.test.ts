@@ -78,6 +78,7 @@ describe('batch job (the container command) against moto S3', () => {
 
       const job = (
         ws: string,
+        index = 1,
       ): { child: ChildProcess; done: Promise<{ code: number | null; out: string; err: string }> } => {
         const child = spawn(
           process.execPath,
@@ -97,7 +98,7 @@ describe('batch job (the container command) against moto S3', () => {
             detached: true, // its own process group: killing it takes everything, as losing the host does
             env: {
               ...process.env,
-              AWS_BATCH_JOB_ARRAY_INDEX: '1',
+              AWS_BATCH_JOB_ARRAY_INDEX: String(index),
               MTL_S3_ENDPOINT: moto.endpoint,
               MTL_S3_REGION: 'us-east-1',
               AWS_ACCESS_KEY_ID: 'test',
@@ -209,6 +210,38 @@ describe('batch job (the container command) against moto S3', () => {
       } finally {
         studio.close();
       }
+
+      // TerminateJob (and the spot notice) send SIGTERM: the job checkpoints, logs `stopped`, pushes
+      // that, and exits non-zero.
+      const term = job(mkdtempSync(join(tmpdir(), 'mtl-container-3-')), 0);
+      let termRun: string | undefined;
+      const termDeadline = Date.now() + 240_000;
+      for (;;) {
+        const ptr = await getText(client, s3.bucket, pointerKey(sp, 0));
+        if (ptr) {
+          termRun = (JSON.parse(ptr) as { runId: string }).runId;
+          const log =
+            (await getText(client, s3.bucket, `${runPrefix(s3.prefix, termRun!)}/events.jsonl`)) ?? '';
+          if (log.includes('"type":"step"')) break;
+        }
+        if (Date.now() > termDeadline) {
+          process.kill(-term.child.pid!, 'SIGKILL');
+          throw new Error(`index 0 never logged a step: ${(await term.done).err}`);
+        }
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      term.child.kill('SIGTERM');
+      const termed = await term.done;
+      expect(termed.code).toBe(130);
+      const termEvents = (
+        (await getText(client, s3.bucket, `${runPrefix(s3.prefix, termRun!)}/events.jsonl`)) ?? ''
+      )
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as RunEvent);
+      expect(termEvents.at(-1)).toMatchObject({ type: 'status', status: 'stopped' });
+      const objs = await listObjects(client, s3.bucket, `${runPrefix(s3.prefix, termRun!)}/`);
+      expect(objs.has(`${runPrefix(s3.prefix, termRun!)}/checkpoints/last.safetensors`)).toBe(true);
     },
   );
 });

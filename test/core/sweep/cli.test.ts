@@ -84,9 +84,7 @@ describe('mtl-studio sweep (local executor)', () => {
     const launched = await cli(ws, 'sweep', 'launch', id, '--executor', 'local', '--max-concurrency', '2');
     expect(launched.launched).toBe(true);
     await expect(cli(ws, 'sweep', 'launch', id, '--executor', 'local')).rejects.toThrow(/already launched/);
-    const done = await until(ws, id, (s) =>
-      s.runs.every((r) => r.status === 'completed' || r.status === 'failed'),
-    );
+    const done = (await cli(ws, 'sweep', 'status', id, '--watch', '--every', '1')) as unknown as States;
     expect(done.runs.map((r) => r.status)).toEqual(['completed', 'completed']);
     const manifest = readManifest(ws, id);
     for (const r of done.runs) {
