@@ -110,7 +110,14 @@ export class RemoteRuns {
   }
 
   async resume(runId: string): Promise<{ id: string }> {
-    return this.launch(this.state(runId).target, { command: 'resume', runId });
+    const st = this.state(runId);
+    if (st.scheduler?.kind === 'slurm') {
+      // A sweep's array task: submitted again, it resumes the run; its sweep's follower mirrors it.
+      const { relaunchSlurmRuns } = await import('./slurm/executor.ts');
+      await relaunchSlurmRuns({ workspace: this.workspace }, st.scheduler.sweepId, [st.scheduler.index]);
+      return { id: runId };
+    }
+    return this.launch(st.target, { command: 'resume', runId });
   }
 
   async fork(runId: string, sets: string[] = []): Promise<{ id: string }> {
@@ -124,6 +131,12 @@ export class RemoteRuns {
   /** SIGTERM to the remote trainer (it checkpoints and writes `stopped`); the follower mirrors that. */
   async stop(runId: string): Promise<boolean> {
     const st = this.state(runId);
+    if (st.scheduler?.kind === 'slurm') {
+      // No pid to signal from the login node: scancel the array task (the trainer gets SIGTERM).
+      const { cancelSlurmRuns } = await import('./slurm/executor.ts');
+      await cancelSlurmRuns({ workspace: this.workspace }, st.scheduler.sweepId, [st.scheduler.index]);
+      return true;
+    }
     const s = await openTarget(this.workspace, getTarget(this.workspace, st.target));
     try {
       return await stopRemoteRun(s, st);
@@ -132,12 +145,14 @@ export class RemoteRuns {
     }
   }
 
-  /** Build the archive on the target and download it to `out`. */
-  async archive(runId: string, out: string): Promise<string> {
+  /** Build the archive of `checkpoint` on the target and download it to `out`. `--predict`: the
+   * remote re-predicts when its predictions came from another checkpoint (never archived stale). */
+  async archive(runId: string, out: string, checkpoint: 'best' | 'last' = 'best'): Promise<string> {
     const st = this.state(runId);
     const s = await openTarget(this.workspace, getTarget(this.workspace, st.target));
     try {
-      return await remoteArchive(s, await prepareRemote(this.workspace, s), st.runId, out);
+      const args = ['--checkpoint', checkpoint, '--predict'];
+      return await remoteArchive(s, await prepareRemote(this.workspace, s), st.runId, out, args);
     } finally {
       s.close();
     }

@@ -12,13 +12,29 @@ const slurm = () => import('../cloud/slurm/executor.ts');
 
 export class SweepsBridge {
   private readonly followers = new Map<string, AbortController>();
+  private readonly timer: NodeJS.Timeout;
 
   constructor(
     private readonly workspace: string,
     /** Called when a followed sweep mirrored something (the run list should look again). */
     private readonly onChange: () => void,
     private readonly pollMs = 3000,
-  ) {}
+  ) {
+    // Live Slurm sweeps are followed from the start, and again after a run is relaunched (from the
+    // run view's Resume, or the CLI) — not only while the Sweep page looks at them.
+    this.reattach();
+    this.timer = setInterval(() => this.reattach(), Math.max(10_000, pollMs));
+    this.timer.unref();
+  }
+
+  /** Follow every launched Slurm sweep that still has runs not ended. */
+  reattach(): void {
+    try {
+      for (const id of listSweepIds(this.workspace)) this.followIfLive(id, readRunStates(this.workspace, id));
+    } catch {
+      /* a sweep folder being written right now: the next round sees it whole */
+    }
+  }
 
   list(): { sweeps: SweepSummary[] } {
     const ids = listSweepIds(this.workspace).reverse(); // ids start with their UTC creation time
@@ -52,6 +68,7 @@ export class SweepsBridge {
   }
 
   dispose(): void {
+    clearInterval(this.timer);
     for (const ac of this.followers.values()) ac.abort();
     this.followers.clear();
   }

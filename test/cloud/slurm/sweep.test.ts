@@ -4,6 +4,7 @@
 // into the local run store and the studio API while it runs; one run is scancel'ed mid-run and
 // relaunched, another is requeued by Slurm, and both resume from their checkpoint in the same run
 // and the same mirror.
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,11 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStudioClient } from '../../../core/api/client.ts';
 import { createDirectTransport } from '../../../core/api/dispatch.ts';
 import type { RunEvent } from '../../../core/api/events.ts';
-import {
-  cancelSlurmRuns,
-  createSlurmExecutor,
-  relaunchSlurmRuns,
-} from '../../../core/cloud/slurm/executor.ts';
+import { createSlurmExecutor } from '../../../core/cloud/slurm/executor.ts';
 import { openTarget } from '../../../core/cloud/ssh/connect.ts';
 import { packageRoot } from '../../../core/cloud/ssh/engine.ts';
 import { prepareRemote, remoteDataset } from '../../../core/cloud/ssh/remoteRun.ts';
@@ -27,6 +24,9 @@ import { createNodeStudio } from '../../../core/studio/service.ts';
 import { createSweep, saveLaunch } from '../../../core/sweep/store.ts';
 import { loopbackTarget, removeSshd, startSshd, type Sshd } from '../servers.ts';
 import { scontrol, squeue, startSlurm, type SlurmCluster } from './cluster.ts';
+
+/** Epochs of the long runs (2 steps each). */
+const LONG = 8;
 
 let sshd: Sshd;
 let slurm: SlurmCluster;
@@ -77,7 +77,8 @@ describe('sweeps on Slurm over SSH', () => {
     });
     s.close();
 
-    // train.epochs × 2 seeds: the 1-epoch runs finish first, the 4-epoch ones leave time to cancel.
+    // train.epochs × 2 seeds: the 1-epoch runs finish first; the long ones leave LONG - 1 epochs
+    // after their first checkpoint to act on them, however fast or loaded the machine is.
     const { record, manifest } = createSweep(ws, {
       name: 'slurm-t',
       preset: 'quick-cpu',
@@ -94,7 +95,7 @@ describe('sweeps on Slurm over SSH', () => {
         'train.valLimit': 2,
         backendThreads: 1,
       },
-      grid: [{ key: 'train.epochs', values: [1, 4] }],
+      grid: [{ key: 'train.epochs', values: [1, LONG] }],
       seeds: 2,
       tags: [],
     });
@@ -127,27 +128,43 @@ describe('sweeps on Slurm over SSH', () => {
         maxRunning = Math.max(maxRunning, running.length);
         if (await ok()) return;
         if (Date.now() > end)
-          throw new Error(`timed out waiting for ${what}: ${JSON.stringify(detail.runs)}`);
+          throw new Error(`timed out waiting for ${what}: ${JSON.stringify(detail.runs)}\n${clusterSide()}`);
         await new Promise((r) => setTimeout(r, 300));
       }
+    };
+    /** What the cluster side says, for a failure message: each task's log, Slurm output, log tail. */
+    const clusterSide = () => {
+      const sweepDir = (handle as { sweepDir: string }).sweepDir;
+      return execFileSync(
+        'bash',
+        [
+          '-c',
+          `cd ${sweepDir}/tasks && tail -n 5 */task.log */slurm-*.out */runs/*/events.jsonl 2>&1 | cut -c1-300`,
+        ],
+        { encoding: 'utf8' },
+      );
     };
     const eventsOf = async (i: number): Promise<RunEvent[]> => {
       const id = detail.runs[i]!.runId;
       return id ? ((await client.runs.events({ id })).events as RunEvent[]) : [];
     };
 
-    // Runs 2 and 3 (4 epochs) checkpointed after their first epoch and are still training.
-    const checkpointed = async (i: number) =>
-      detail.runs[i]!.status === 'running' && (await eventsOf(i)).some((e) => e.type === 'checkpoint');
-    await waitFor(
-      'runs 2 and 3 to checkpoint',
-      async () => (await checkpointed(2)) && (await checkpointed(3)),
-    );
+    // Runs 2 and 3 (LONG epochs) are acted on right after their first checkpoint.
+    const midRun = async (i: number) => {
+      const log = await eventsOf(i);
+      return (
+        log.some((e) => e.type === 'checkpoint') &&
+        !log.some((e) => e.type === 'status' && e.status !== 'running')
+      );
+    };
+    await waitFor('run 2 to checkpoint', () => midRun(2));
     const live = (await client.runs.list({})).runs.find((r) => r.id === detail.runs[2]!.runId);
     expect(live).toMatchObject({ status: 'running', target: 'cluster' });
-    // Run 2: the user cancels it. Run 3: Slurm requeues it (what preemption or a node failure does);
-    // a requeued task waits ~2 min (BeginTime) unless told to start now.
-    await cancelSlurmRuns({ workspace: ws }, record.id, [2]);
+    // Run 2: the user stops it in the studio (runs.stop = scancel of its array task).
+    await client.runs.stop({ id: detail.runs[2]!.runId! });
+    // Run 3: Slurm requeues it (what preemption or a node failure does); a requeued task waits
+    // ~2 min (BeginTime) unless told to start now.
+    await waitFor('run 3 to checkpoint', () => midRun(3));
     const key3 = detail.runs[3]!.jobId!;
     scontrol(slurm, ['requeue', key3]);
     await waitFor('run 3 to be requeued', async () =>
@@ -161,10 +178,11 @@ describe('sweeps on Slurm over SSH', () => {
         (await eventsOf(2)).some((e) => e.type === 'status' && e.status === 'stopped'),
     );
     const stoppedAt = (await eventsOf(2)).filter((e) => e.type === 'step').at(-1)!.step;
-    expect(stoppedAt).toBeLessThan(8);
+    expect(stoppedAt).toBeLessThan(2 * LONG);
 
-    // Relaunch it: a one-task array job whose task resumes the same run from its last checkpoint.
-    await relaunchSlurmRuns({ workspace: ws }, record.id, [2]);
+    // Resume it in the studio: a one-task array job whose task resumes the same run from its last
+    // checkpoint (runs.resume = relaunchSlurmRuns).
+    expect(await client.runs.resume({ id: detail.runs[2]!.runId! })).toEqual({ id: detail.runs[2]!.runId });
     await waitFor(
       'every run to complete',
       async () => detail.runs.every((r) => r.status === 'completed'),
@@ -213,10 +231,13 @@ describe('sweeps on Slurm over SSH', () => {
       expect(steps.at(-1)).toBe(2 * (r.axes['train.epochs'] as number));
     }
     // Runs 2 (cancelled, relaunched) and 3 (requeued): stopped mid-run, resumed from their checkpoint
-    // in the same run, steps continue to 8.
+    // in the same run, steps continue to the last.
     for (const i of [2, 3]) {
       const log = await eventsOf(i);
-      expect(log.some((e) => e.type === 'status' && e.status === 'stopped')).toBe(true);
+      expect({ run: i, statuses: log.flatMap((e) => (e.type === 'status' ? [e.status] : [])) }).toEqual({
+        run: i,
+        statuses: ['running', 'stopped', 'running', 'completed'],
+      });
       const resume = log.find((e) => e.type === 'resume');
       expect(resume).toBeDefined();
       expect(resume!.step).toBeGreaterThanOrEqual(2);
@@ -224,7 +245,7 @@ describe('sweeps on Slurm over SSH', () => {
         .slice(log.indexOf(resume!))
         .filter((e) => e.type === 'step')
         .map((e) => e.step);
-      expect(after).toEqual(Array.from({ length: 8 - resume!.step }, (_, k) => resume!.step + 1 + k));
+      expect(after).toEqual(Array.from({ length: 2 * LONG - resume!.step }, (_, k) => resume!.step + 1 + k));
     }
     expect(new Set((await client.runs.list({})).runs.map((r) => r.id))).toEqual(
       new Set(detail.runs.map((r) => r.runId)),
