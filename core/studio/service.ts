@@ -1,19 +1,11 @@
 // The studio API implemented once over the engine (run store, CLI child processes, datasets).
 // Both transports — core/server (HTTP + WebSocket) and electron/main (IPC) — wrap this one object.
+// The runs, jobs and system calls and the event streams are here; the other call groups are in
+// handlers/ (config, data and weights, targets/instances/sync/sweeps).
 import { existsSync, mkdirSync, statSync, closeSync, openSync, readSync, fstatSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { spawn } from 'node:child_process';
-import { z } from 'zod';
-import { ExperimentConfig } from '../api/config/schema.ts';
-import { PRESETS } from '../api/config/presets.ts';
-import {
-  ConfigError,
-  configKeyPaths,
-  deepMerge,
-  overridesFromSetArgs,
-  resolveConfig,
-  validateConfig,
-} from '../api/config/resolve.ts';
+import { deepMerge, overridesFromSetArgs, validateConfig } from '../api/config/resolve.ts';
 import {
   mediaUrl,
   type RunInfo,
@@ -27,9 +19,10 @@ import { readEventPage } from '../runs/events.ts';
 import { runFiles } from '../runs/paths.ts';
 import { addTag, listRuns, readRunDir, removeTag, setNotes } from '../runs/store.ts';
 import { defaultLauncher, type CliLauncher } from './cliProcess.ts';
-import { folderDataset, syntheticDatasets } from './datasets.ts';
 import { resolveRunFile, runDirOf } from './files.ts';
-import { generateJob } from './generateJob.ts';
+import { cloudHandlers } from './handlers/cloud.ts';
+import { configHandlers, resolveStart } from './handlers/config.ts';
+import { dataHandlers } from './handlers/data.ts';
 import { JobManager } from './jobs.ts';
 import { checkedOutputPath, writeOutput } from './outputs.ts';
 import { RemoteBridge } from './remote.ts';
@@ -40,7 +33,6 @@ import { RunsWatcher } from './runsWatcher.ts';
 import { systemInfo } from './system.ts';
 import { tailEvents } from './tail.ts';
 import { TrainerManager, flattenSets } from './trainer.ts';
-import { listWeightsInfo } from './weights.ts';
 
 export interface NodeStudioOptions {
   workspace: string;
@@ -91,16 +83,6 @@ export function createNodeStudio(opts: NodeStudioOptions): NodeStudio {
 
   const info = (dir: string): RunInfo => toApiRunInfo(readRunDir(dir));
   const runInfo = (id: string): RunInfo => info(runDirOf(workspace, id));
-
-  function resolveStart(req: {
-    config: Record<string, unknown>;
-    preset?: string;
-    sets: string[];
-    name?: string;
-  }): ExperimentConfig {
-    const contents = req.name ? { ...req.config, name: req.name } : req.config;
-    return resolveConfig({ preset: req.preset, file: { path: 'config', contents }, sets: req.sets });
-  }
 
   const handlers: StudioHandlers = {
     'runs.list': async () => ({
@@ -283,61 +265,13 @@ export function createNodeStudio(opts: NodeStudioOptions): NodeStudio {
       return { ok: true };
     },
     'jobs.list': async () => ({ jobs: jobs.list() }),
-    'config.schema': async () => ({
-      jsonSchema: z.toJSONSchema(ExperimentConfig, { io: 'input', unrepresentable: 'any' }) as Record<
-        string,
-        unknown
-      >,
-      defaults: ExperimentConfig.parse({}) as unknown as Record<string, unknown>,
-      presets: PRESETS as unknown as Record<string, Record<string, unknown>>,
-      keys: configKeyPaths(),
-      defaultPreset: 'quick-cpu',
-    }),
-    'config.resolve': async (req) => {
-      try {
-        return { ok: true as const, config: resolveStart(req) as unknown as Record<string, unknown> };
-      } catch (e) {
-        if (!(e instanceof ConfigError)) throw e;
-        return {
-          ok: false as const,
-          issues: e.issues.length ? e.issues : [{ path: '', message: e.message }],
-        };
-      }
-    },
-    'data.datasets': async () => {
-      const list = syntheticDatasets(workspace);
-      const roots = new Set(
-        listRuns(workspace)
-          .map((r) => r.config.data?.root)
-          .filter((r) => r && r !== 'synthetic'),
-      );
-      for (const root of roots) {
-        const f = folderDataset(root!);
-        if (f.dataset) list.push(f.dataset);
-      }
-      return { datasets: list };
-    },
-    'data.validate': async ({ root }) => folderDataset(root),
-    'weights.list': async () => listWeightsInfo(workspace),
-    'data.generate': async (spec) => ({ jobId: generateJob(workspace, jobs, spec) }),
-    'targets.list': async () => ({ targets: await targets.list() }),
-    'targets.add': (req) => targets.add(req),
-    'targets.test': (req) => targets.test(req.id),
-    'targets.remove': async (req) => ({ removed: await targets.remove(req.id) }),
-    'instances.list': () => targets.instances(),
-    'instances.launch': (req) => targets.launch(req),
-    'instances.terminate': async (req) => {
-      await targets.terminate(req.id);
-      return { ok: true as const };
-    },
-    'sync.status': (req) => targets.sync(req.id),
-    'sync.now': (req) => targets.syncNow(req.id),
-    'sweeps.list': async () => sweeps.list(),
-    'sweeps.get': async (req) => sweeps.get(req.id),
     'system.info': async () => ({
       ...(await systemInfo(workspace, opts.transport)),
       targets: await remote.targets(),
     }),
+    ...configHandlers(),
+    ...dataHandlers(workspace, jobs),
+    ...cloudHandlers(targets, sweeps),
   };
 
   return {
