@@ -150,6 +150,8 @@ const itemArgs = (q: QueueState, item: QueueItem) => [
   item.name,
 ];
 
+const startsInFlight = new Map<string, Promise<void>>();
+
 async function runRemote(
   workspace: string,
   q: QueueState,
@@ -161,7 +163,20 @@ async function runRemote(
 ): Promise<ItemStatus> {
   const target = getTarget(workspace, targetName);
   if (!reattach) {
-    const s = await openTarget(workspace, target);
+    // Starts on one target go one at a time: a start finds its run as the folder that appeared
+    // since it listed runs/, so two overlapping starts could each take the other's run.
+    const previous = startsInFlight.get(targetName) ?? Promise.resolve();
+    let done = () => {};
+    const mine = new Promise<void>((r) => (done = r));
+    startsInFlight.set(
+      targetName,
+      previous.then(() => mine),
+    );
+    await previous;
+    const s = await openTarget(workspace, target).catch((e: unknown) => {
+      done();
+      throw e;
+    });
     try {
       const layout = await prepareRemote(workspace, s);
       const started = await startRemoteRun(workspace, s, layout, {
@@ -172,6 +187,7 @@ async function runRemote(
       save(item);
     } finally {
       s.close();
+      done();
     }
   }
   const r = await followRemoteRun(workspace, join(workspace, 'runs', item.runId!), { signal });

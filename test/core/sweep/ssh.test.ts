@@ -46,7 +46,11 @@ describe('sweep on an SSH target', () => {
       await new Promise((r) => setTimeout(r, 500));
       states = await ex.status(record, manifest, handle);
     }
-    expect(states.map((s) => s.status)).toEqual(['completed', 'completed', 'completed', 'completed']);
+    expect(
+      states.map((s) => s.status),
+      JSON.stringify(states),
+    ).toEqual(['completed', 'completed', 'completed', 'completed']);
+    expect(new Set(states.map((s) => s.runId)).size).toBe(4);
     expect(readRunStates(ws, record.id).map((s) => s.runId)).toEqual(states.map((s) => s.runId));
     for (const s of states) {
       const run = readRun(ws, s.runId!);
