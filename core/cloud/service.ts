@@ -145,12 +145,14 @@ export class RemoteRuns {
     }
   }
 
-  /** Build the archive on the target and download it to `out`. */
-  async archive(runId: string, out: string): Promise<string> {
+  /** Build the archive of `checkpoint` on the target and download it to `out`. `--predict`: the
+   * remote re-predicts when its predictions came from another checkpoint (never archived stale). */
+  async archive(runId: string, out: string, checkpoint: 'best' | 'last' = 'best'): Promise<string> {
     const st = this.state(runId);
     const s = await openTarget(this.workspace, getTarget(this.workspace, st.target));
     try {
-      return await remoteArchive(s, await prepareRemote(this.workspace, s), st.runId, out);
+      const args = ['--checkpoint', checkpoint, '--predict'];
+      return await remoteArchive(s, await prepareRemote(this.workspace, s), st.runId, out, args);
     } finally {
       s.close();
     }

@@ -78,8 +78,8 @@ export class RemoteBridge {
   async fork(runId: string, sets: string[]): Promise<string> {
     return (await (await this.get()).fork(runId, sets)).id;
   }
-  async archive(runId: string, out: string): Promise<string> {
-    return (await this.get()).archive(runId, out);
+  async archive(runId: string, out: string, checkpoint: 'best' | 'last'): Promise<string> {
+    return (await this.get()).archive(runId, out, checkpoint);
   }
 
   dispose(): void {

@@ -202,7 +202,7 @@ export function createNodeStudio(opts: NodeStudioOptions): NodeStudio {
           'archive',
           `archive of ${id} (${checkpoint}) on its target`,
           async () => {
-            await remote.archive(id, file);
+            await remote.archive(id, file, checkpoint);
             const rel = relative(dir, file);
             const inside = !rel.startsWith('..') && !rel.startsWith(sep);
             return {

@@ -267,12 +267,20 @@ export function register(program: Command): void {
     .description('build the submission archive on the target and download it')
     .argument('<run>')
     .requiredOption('--out <file.zip>')
-    .action(async (ref: string, o: { out: string }, cmd: Command) => {
+    .option('--checkpoint <best|last>', 'checkpoint to archive', 'best')
+    .option(
+      '--no-predict',
+      'refuse (instead of re-predicting) when the predictions came from another checkpoint',
+    )
+    .action(async (ref: string, o: { out: string; checkpoint: string; predict: boolean }, cmd: Command) => {
       const g = globalOptions(cmd);
       const dir = resolveRun(g.workspace, ref);
       const st = remoteStateOf(dir);
+      if (o.checkpoint !== 'best' && o.checkpoint !== 'last')
+        throw new Error(`--checkpoint must be best or last, got '${o.checkpoint}'`);
+      const args = ['--checkpoint', o.checkpoint, ...(o.predict ? ['--predict'] : [])];
       const out = await withSession(g, st.target, async (s) =>
-        remoteArchive(s, await prepareRemote(g.workspace, s), st.runId, o.out),
+        remoteArchive(s, await prepareRemote(g.workspace, s), st.runId, o.out, args),
       );
       printResult(g, { out }, out);
     });

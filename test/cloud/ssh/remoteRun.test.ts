@@ -161,5 +161,9 @@ describe('remote run over SSH', () => {
     expect(b.status(id)?.phase).toBe('done');
     const local = readFileSync(join(b.status(id)!.remoteRunDir, 'events.jsonl'));
     expect(readFileSync(join(ws, 'runs', id, 'events.jsonl')).equals(local)).toBe(true);
+    // The studio's archive names its checkpoint and lets the remote re-predict stale predictions.
+    const zip = join(ws, 'svc.zip');
+    await b.archive(id, zip, 'last');
+    expect(readFileSync(zip, 'utf8')).toBe(`archive of ${id} at step 30 from last (--predict)`);
   });
 });
