@@ -79,9 +79,9 @@ export async function benchCase(c: BenchCase): Promise<BenchResult> {
   const stepper = await createStepper(cfg, model, optimizer, backend.name, c.batch);
   const plain = {
     size: [c.batch, c.height, c.width] as [number, number, number],
-    rgb: batch.rgb.dataSync() as Float32Array,
-    semseg: batch.semseg.dataSync() as Int32Array,
-    depth: batch.depth.dataSync() as Float32Array,
+    rgb: (await batch.rgb.data()) as Float32Array, // webgpu reads only asynchronously
+    semseg: (await batch.semseg.data()) as Int32Array,
+    depth: (await batch.depth.data()) as Float32Array,
   };
   const step = () =>
     stepper.threads > 1 ? stepper.step(plain) : trainStep(model, optimizer, batch, cfg.loss);

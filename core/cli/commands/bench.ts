@@ -46,6 +46,7 @@ function line(r: BenchResult): string {
   return (
     `${r.label}: ${r.arch}/${r.encoder} w${r.width} ${r.size.join('x')} b${r.batch}, ${r.params} params on ${r.backend.name}` +
     `${r.backend.threads ? ` (${r.backend.threads} kernel thread${r.backend.threads === 1 ? '' : 's'})` : ''}` +
+    `${r.backend.adapter ? ` (adapter ${r.backend.device}${r.backend.software ? ': a software adapter, not a GPU figure' : ''})` : ''}` +
     `${r.threads > 1 ? ` × ${r.threads} replicas` : ''}\n` +
     `  train ${f(r.ms_per_step, 0)} ms/step  ${f(r.images_per_s)} img/s  ${f(r.gflops, 2)} GFLOP/s (${f(r.gflop_per_step, 2)} GFLOP/step)` +
     `  predict ${f(r.predict_images_per_s)} img/s  peak RSS ${f(r.peak_rss_mb, 0)} MB${torch}`
