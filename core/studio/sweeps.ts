@@ -1,7 +1,8 @@
-// The Sweep page's calls (`sweeps.list`, `sweeps.get`) over core/sweep's store. A sweep launched on
-// a Slurm cluster is followed in the background while the studio looks at it (one SSH link per
-// sweep, core/cloud/slurm), so its runs' mirrors and states keep moving; other executors write their
-// run states themselves (`mtl-studio sweep status`, the queue).
+// The Sweep page's calls (`sweeps.list`, `sweeps.get`) over core/sweep's store. A launched Slurm
+// sweep is followed in the background from studio start (one SSH link per sweep, core/cloud/slurm),
+// so its runs' mirrors and states keep moving; sweeps on other executors (local / SSH queue, AWS
+// Batch) are asked for their runs' status in the background, at most once per poll period, while
+// the studio looks at them.
 import type { SweepDetail, SweepSummary } from '../api/sweeps.ts';
 import type { SweepRunState } from '../sweep/store.ts';
 import { listSweepIds, readLaunch, readManifest, readRunStates, readSweep } from '../sweep/store.ts';
@@ -9,9 +10,14 @@ import { listSweepIds, readLaunch, readManifest, readRunStates, readSweep } from
 const notFound = (message: string): Error => Object.assign(new Error(message), { name: 'NotFoundError' });
 const TERMINAL = new Set(['completed', 'failed', 'stopped']);
 const slurm = () => import('../cloud/slurm/executor.ts');
+const executors = () => import('../sweep/executors.ts');
+const executorSpec = () => import('../sweep/executor.ts');
 
 export class SweepsBridge {
   private readonly followers = new Map<string, AbortController>();
+  /** Other executors: one background `status` at a time per sweep, at most one per poll period. */
+  private readonly refreshing = new Set<string>();
+  private readonly refreshedAt = new Map<string, number>();
   private readonly timer: NodeJS.Timeout;
 
   constructor(
@@ -46,6 +52,7 @@ export class SweepsBridge {
     const manifest = readManifest(this.workspace, id);
     const states = readRunStates(this.workspace, id);
     this.followIfLive(id, states);
+    this.refreshIfLive(id, states);
     const byIndex = new Map(states.map((s) => [s.index, s]));
     return {
       sweep: this.summary(id, states),
@@ -88,6 +95,28 @@ export class SweepsBridge {
       runs: states.length,
       counts,
     };
+  }
+
+  /** A sweep on another executor (local / SSH queue, AWS Batch) with runs not yet ended: ask its
+   * executor where the runs stand, in the background (Batch also mirrors the runs' S3 prefixes). */
+  private refreshIfLive(id: string, states: SweepRunState[]): void {
+    const launch = readLaunch(this.workspace, id);
+    if (!launch || launch.executor.startsWith('slurm:') || this.refreshing.has(id)) return;
+    if (states.every((s) => TERMINAL.has(s.status))) return;
+    if (Date.now() - (this.refreshedAt.get(id) ?? 0) < this.pollMs) return;
+    this.refreshing.add(id);
+    void (async () => {
+      const [{ getExecutor }, { parseExecutorSpec }] = await Promise.all([executors(), executorSpec()]);
+      const ex = await getExecutor(parseExecutorSpec(launch.executor), { workspace: this.workspace });
+      await ex.status(readSweep(this.workspace, id), readManifest(this.workspace, id), launch.handle);
+    })()
+      // Unreachable scheduler or cloud: the saved states stay, the next look asks again.
+      .catch(() => {})
+      .finally(() => {
+        this.refreshing.delete(id);
+        this.refreshedAt.set(id, Date.now());
+        this.onChange();
+      });
   }
 
   /** A Slurm sweep with runs not yet ended: follow it until they end (no-op when followed). */

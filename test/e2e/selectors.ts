@@ -88,6 +88,21 @@ export const Selectors = {
   ConfounderWarning: id('confounder-warning'),
   CompareMetricsTable: id('compare-metrics-table'),
 
+  // Sweeps.
+  NavSweep: id('nav-sweep'),
+  SweepPage: id('sweep-page'),
+  /** One row per run of the sweep; carries `data-index` and `data-status` (pending … stopped). */
+  SweepRunRow: id('sweep-run-row'),
+  /** Checkbox inside a sweep row (enabled once the run exists). */
+  SweepSelect: id('sweep-select'),
+  SweepCompareSelected: id('sweep-compare-selected'),
+  /** One polyline per run in the parallel-coordinates plot; carries `data-index`. */
+  ParcoordsLine: id('parcoords-line'),
+  /** One group per value of a swept key; carries `data-value` and `data-n` (runs with a metric). */
+  MarginalGroup: id('marginal-group'),
+  /** The best-so-far line; carries `data-best`. */
+  BestLine: id('best-line'),
+
   // Export (archive of one run, CSV exports).
   ExportView: id('export-view'),
   /** A <select> of runs for the archive. */

@@ -44,6 +44,7 @@ export function ParallelCoordinates(props: {
       width="100%"
       role="img"
       aria-label={`parallel coordinates of ${axes.join(', ')} against ${metric.label}`}
+      style={{ maxWidth: 960, display: 'block' }}
       data-testid="sweep-parcoords"
     >
       {[...axes, metric.label].map((label, i) => (
