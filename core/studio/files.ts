@@ -22,7 +22,8 @@ const MIME: Record<string, string> = {
 export const mimeOf = (path: string): string =>
   MIME[extname(path).toLowerCase()] ?? 'application/octet-stream';
 
-const notFound = (message: string): Error => Object.assign(new Error(message), { name: 'NotFoundError' });
+export const notFound = (message: string): Error =>
+  Object.assign(new Error(message), { name: 'NotFoundError' });
 
 export function runDirOf(workspace: string, id: string): string {
   const dir = join(runsDir(workspace), id);
