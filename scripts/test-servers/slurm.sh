@@ -5,6 +5,7 @@
 #                         slurm.conf (cons_tres, proctrack/linuxproc, task/none, one node = this
 #                         host with 4 CPUs), starts munged, slurmctld and slurmd, waits for the node
 #                         to be idle and prints one JSON line: {"conf","partition","node","dir"}
+#                         (exit 3: the packages cannot be installed here — callers skip)
 #   slurm.sh stop DIR   → kills the three daemons and any job processes they left (a crash, not a
 #                         drain); DIR is kept (state files) until the caller removes it.
 # Users submit with SLURM_CONF=<DIR>/slurm.conf in their environment (a real cluster has
@@ -38,7 +39,8 @@ fi
 if ! command -v slurmctld >/dev/null || ! command -v munged >/dev/null; then
   echo "slurm.sh: installing slurm-wlm munge" >&2
   (DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends slurm-wlm munge ||
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends slurm-wlm munge)) >&2
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends slurm-wlm munge)) >&2 ||
+    { echo "slurm.sh: cannot install slurm-wlm munge (apt-get failed)" >&2; exit 3; }
 fi
 free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 node=$(hostname -s)

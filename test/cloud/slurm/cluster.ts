@@ -16,9 +16,24 @@ export interface SlurmCluster {
   stop(): void;
 }
 
+/** Thrown when slurm-wlm / munge cannot be installed on this machine (the only reason to skip). */
+export class SlurmUnavailable extends Error {}
+
 export function startSlurm(): SlurmCluster {
   const dir = mkdtempSync(join(tmpdir(), 'mtl-slurm-'));
-  const out = execFileSync('bash', [script, 'start', dir], { encoding: 'utf8' });
+  let out: string;
+  try {
+    out = execFileSync('bash', [script, 'start', dir], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  } catch (e) {
+    const err = e as { status?: number; stderr?: string };
+    rmSync(dir, { recursive: true, force: true });
+    if (err.status === 3)
+      throw new SlurmUnavailable(String(err.stderr).trim().split('\n').pop(), { cause: e });
+    throw new Error(`slurm.sh start failed: ${String(err.stderr).trim()}`, { cause: e });
+  }
   const info = JSON.parse(out.trim().split('\n').pop()!) as Omit<SlurmCluster, 'stop'>;
   return {
     ...info,
