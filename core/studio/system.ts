@@ -59,7 +59,12 @@ export async function backendOptions(): Promise<BackendOption[]> {
       ? { name, available: true, detail: `${pkg} ${v}` }
       : { name, available: false, detail: `${pkg} is not installed` };
   };
-  const gpu = await probeWebGpuOnce();
+  // The probe takes ~1 s (more on a loaded machine): the studio answers without it after 2 s.
+  const timeout = new Promise<null>((r) => setTimeout(r, 2_000));
+  const gpu = (await Promise.race([probeWebGpuOnce(), timeout])) ?? {
+    ok: false as const,
+    reason: 'still looking for a WebGPU adapter (reopen this page to see the result)',
+  };
   const webgpu: BackendOption = gpu.ok
     ? {
         name: 'webgpu',
