@@ -147,7 +147,7 @@ export class RemoteRuns {
 
   /** Build the archive of `checkpoint` on the target and download it to `out`. `--predict`: the
    * remote re-predicts when its predictions came from another checkpoint (never archived stale). */
-  async archive(runId: string, out: string, checkpoint: 'best' | 'last' = 'best'): Promise<string> {
+  async archive(runId: string, out: string, checkpoint = 'best'): Promise<string> {
     const st = this.state(runId);
     const s = await openTarget(this.workspace, getTarget(this.workspace, st.target));
     try {

@@ -78,7 +78,7 @@ export class RemoteBridge {
   async fork(runId: string, sets: string[]): Promise<string> {
     return (await (await this.get()).fork(runId, sets)).id;
   }
-  async archive(runId: string, out: string, checkpoint: 'best' | 'last'): Promise<string> {
+  async archive(runId: string, out: string, checkpoint: string): Promise<string> {
     return (await this.get()).archive(runId, out, checkpoint);
   }
 

@@ -267,7 +267,7 @@ export function register(program: Command): void {
     .description('build the submission archive on the target and download it')
     .argument('<run>')
     .requiredOption('--out <file.zip>')
-    .option('--checkpoint <best|last>', 'checkpoint to archive', 'best')
+    .option('--checkpoint <name>', 'checkpoint to archive (best, last, …)', 'best')
     .option(
       '--no-predict',
       'refuse (instead of re-predicting) when the predictions came from another checkpoint',
@@ -276,8 +276,6 @@ export function register(program: Command): void {
       const g = globalOptions(cmd);
       const dir = resolveRun(g.workspace, ref);
       const st = remoteStateOf(dir);
-      if (o.checkpoint !== 'best' && o.checkpoint !== 'last')
-        throw new Error(`--checkpoint must be best or last, got '${o.checkpoint}'`);
       const args = ['--checkpoint', o.checkpoint, ...(o.predict ? ['--predict'] : [])];
       const out = await withSession(g, st.target, async (s) =>
         remoteArchive(s, await prepareRemote(g.workspace, s), st.runId, o.out, args),
