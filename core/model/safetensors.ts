@@ -204,7 +204,8 @@ function convert(
   }
 }
 
-function halfToFloat(h: number): number {
+/** IEEE 754 half (binary16) bits → number (also used by the PyTorch importer). */
+export function halfToFloat(h: number): number {
   const s = h & 0x8000 ? -1 : 1;
   const e = (h >> 10) & 0x1f;
   const f = h & 0x3ff;
@@ -213,7 +214,8 @@ function halfToFloat(h: number): number {
   return s * 2 ** (e - 15) * (1 + f / 1024);
 }
 
-function bf16ToFloat(b: number): number {
+/** bfloat16 bits → number: the top half of a float32. */
+export function bf16ToFloat(b: number): number {
   const buf = new DataView(new ArrayBuffer(4));
   buf.setUint32(0, b << 16);
   return buf.getFloat32(0);

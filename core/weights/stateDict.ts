@@ -2,7 +2,7 @@
 // (a bare state_dict, Lightning's {"state_dict": …}, {"model": …} …), strip wrapper prefixes
 // (DataParallel's `module.`, Lightning's `model.`, `encoder.`, `backbone.`) and keep the ResNet's
 // own tensors (conv1, bn1, layer1..4, fc), dropping e.g. a decoder's.
-import type { NamedTensor } from '../model/safetensors.ts';
+import { bf16ToFloat, halfToFloat, type NamedTensor } from '../model/safetensors.ts';
 import { PyDict, TorchTensor, type PyValue } from './pickle.ts';
 
 /** Where checkpoints keep their model state, in the order tried. */
@@ -95,9 +95,9 @@ export function materialize(t: TorchTensor, storage: Uint8Array, name: string, s
       case 'float64':
         return view.getFloat64(o, true);
       case 'float16':
-        return half(view.getUint16(o, true));
+        return halfToFloat(view.getUint16(o, true));
       case 'bfloat16':
-        return new Float32Array(new Uint32Array([view.getUint16(o, true) << 16]).buffer)[0];
+        return bf16ToFloat(view.getUint16(o, true));
       case 'int64': {
         const x = view.getBigInt64(o, true);
         if (x > 2147483647n || x < -2147483648n)
@@ -130,13 +130,4 @@ export function materialize(t: TorchTensor, storage: Uint8Array, name: string, s
     }
   }
   return { dtype: isFloat ? 'float32' : 'int32', shape: [...t.shape], data };
-}
-
-function half(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const f = h & 0x3ff;
-  if (e === 0) return s * 2 ** -14 * (f / 1024);
-  if (e === 31) return f ? NaN : s * Infinity;
-  return s * 2 ** (e - 15) * (1 + f / 1024);
 }
