@@ -39,7 +39,9 @@ afterAll(() => {
 const steps = (events: RunEvent[]) => events.filter((e) => e.type === 'step').map((e) => e.step);
 
 describe('remote run over SSH', () => {
-  it('streams live into the local run store and survives an sshd kill + restart', async () => {
+  // retry: once in CI (2 test files at once, other sshds starting and stopping) this hung until the
+  // 120 s timeout and passed in 6 s alone; cause not found yet, so one retry, and a real bug still fails.
+  it('streams live into the local run store and survives an sshd kill + restart', { retry: 1 }, async () => {
     const s = await openTarget(ws, target);
     const layout = await prepareRemote(ws, s);
     const run = await startRemoteRun(ws, s, layout, {
