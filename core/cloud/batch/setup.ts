@@ -145,6 +145,9 @@ export async function setupBatch(
     if (step.action === 'created' && !created.some((c) => c.kind === step.kind && c.name === step.name))
       created.push({ kind: step.kind, name: step.name, ...(step.arn ? { arn: step.arn } : {}) });
   };
+  /** An ensure* result: created now, or adopted from an earlier setup / the account. */
+  const noteEnsured = (kind: string, name: string, r: { created: boolean; arn: string }) =>
+    note({ kind, name, action: r.created ? 'created' : 'adopted', arn: r.arn });
 
   const net = await defaultNetwork(s, ec2);
   let { serviceRoleArn, instanceProfileArn, jobRoleArn } = s;
@@ -153,31 +156,16 @@ export async function setupBatch(
       'arn:aws:iam::aws:policy/service-role/AWSBatchServiceRole',
     ]);
     serviceRoleArn = r.arn;
-    note({
-      kind: 'iam-role',
-      name: ROLE_NAMES.service,
-      action: r.created ? 'created' : 'adopted',
-      arn: r.arn,
-    });
+    noteEnsured('iam-role', ROLE_NAMES.service, r);
   }
   if (!instanceProfileArn) {
     const r = await ensureRole(iam, ROLE_NAMES.instance, 'ec2.amazonaws.com', [
       'arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role',
     ]);
-    note({
-      kind: 'iam-role',
-      name: ROLE_NAMES.instance,
-      action: r.created ? 'created' : 'adopted',
-      arn: r.arn,
-    });
+    noteEnsured('iam-role', ROLE_NAMES.instance, r);
     const p = await ensureInstanceProfile(iam, ROLE_NAMES.instance);
     instanceProfileArn = p.arn;
-    note({
-      kind: 'instance-profile',
-      name: ROLE_NAMES.instance,
-      action: p.created ? 'created' : 'adopted',
-      arn: p.arn,
-    });
+    noteEnsured('instance-profile', ROLE_NAMES.instance, p);
   }
   if (!jobRoleArn) {
     const r = await ensureRole(iam, ROLE_NAMES.job, 'ecs-tasks.amazonaws.com', [], {
@@ -185,7 +173,7 @@ export async function setupBatch(
       document: jobS3Policy(scope.bucket, scope.prefix),
     });
     jobRoleArn = r.arn;
-    note({ kind: 'iam-role', name: ROLE_NAMES.job, action: r.created ? 'created' : 'adopted', arn: r.arn });
+    noteEnsured('iam-role', ROLE_NAMES.job, r);
   }
 
   const ce = await describeCe(batch, s.computeEnvironment);
