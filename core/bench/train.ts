@@ -10,7 +10,7 @@ import type { ExperimentConfig } from '../api/config/schema.ts';
 import type { BackendInfo } from '../api/events.ts';
 import { traceLayers } from '../model/trace.ts';
 import { buildModel } from '../model/registry.ts';
-import { createStepper } from '../parallel/stepper.ts';
+import { createStepper } from '../train/parallel/stepper.ts';
 import { initBackend } from '../runtime/index.ts';
 import { createOptimizer } from '../train/optimizers.ts';
 import { disposeBatch, trainStep, type BatchTensors } from '../train/step.ts';

@@ -25,7 +25,7 @@ import { evaluate } from './evaluate.ts';
 import { writeObservedSamples } from './media.ts';
 import { createOptimizer, type Optimizer } from './optimizers.ts';
 import { polyLr } from './schedule.ts';
-import { createStepper, type TrainStepper } from '../parallel/stepper.ts';
+import { createStepper, type TrainStepper } from './parallel/stepper.ts';
 import { describeEvent } from './describe.ts';
 
 export interface TrainOptions {

@@ -50,7 +50,7 @@ export const TrainConfig = z
     stepsPerEpoch: positiveInt.nullable().default(null),
     /** Cap on validation images per epoch (null = the whole val split). Shown wherever results are. */
     valLimit: positiveInt.nullable().default(null),
-    /** Data-parallel replicas on wasm/cpu (core/parallel): 'auto' = one per core, 1 = one thread. */
+    /** Data-parallel replicas on wasm/cpu (core/train/parallel): 'auto' = one per core, 1 = one thread. */
     threads: z.union([z.literal('auto'), z.number().int().min(1).max(64)]).default(1),
   })
   .strict();

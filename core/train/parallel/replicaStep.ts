@@ -2,12 +2,12 @@
 // the loss and gradients of its shard (exactly what core/train/step.ts computes before its
 // optimizer update), and the update with the reduced gradient (the same optimizer call).
 import * as tf from '@tensorflow/tfjs-core';
-import type { ExperimentConfig } from '../api/config/schema.ts';
-import type { LossTerms } from '../api/events.ts';
-import type { MultiTaskModel } from '../model/model.ts';
-import type { LossOptions } from '../train/losses.ts';
-import type { Optimizer } from '../train/optimizers.ts';
-import { lossAndGradients, type BatchTensors } from '../train/step.ts';
+import type { ExperimentConfig } from '../../api/config/schema.ts';
+import type { LossTerms } from '../../api/events.ts';
+import type { MultiTaskModel } from '../../model/model.ts';
+import type { LossOptions } from '../losses.ts';
+import type { Optimizer } from '../optimizers.ts';
+import { lossAndGradients, type BatchTensors } from '../step.ts';
 import type { ParamLayout } from './layout.ts';
 
 /**

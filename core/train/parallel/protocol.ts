@@ -1,7 +1,7 @@
 // Messages between the main thread (dataParallel.ts) and the replica threads (replica.ts).
-import type { ExperimentConfig } from '../api/config/schema.ts';
-import type { LossTerms } from '../api/events.ts';
-import type { DepthNormalization } from '../data/depthUnits.ts';
+import type { ExperimentConfig } from '../../api/config/schema.ts';
+import type { LossTerms } from '../../api/events.ts';
+import type { DepthNormalization } from '../../data/depthUnits.ts';
 import type { ParamLayout } from './layout.ts';
 
 /** Named float32 arrays: model state (parameters + BN running statistics) or optimizer state. */

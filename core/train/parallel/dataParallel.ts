@@ -12,12 +12,12 @@
 // the size-weighted mean of shard gradients (DDP's average). Only for cpu/wasm: TensorFlow backends
 // already use every core.
 import type { Worker } from 'node:worker_threads';
-import type { DepthNormalization } from '../data/depthUnits.ts';
-import type { ExperimentConfig } from '../api/config/schema.ts';
-import type { LossTerms } from '../api/events.ts';
-import { spawnTsWorker } from '../data/tsWorker.ts';
-import type { MultiTaskModel } from '../model/model.ts';
-import type { Optimizer } from '../train/optimizers.ts';
+import type { DepthNormalization } from '../../data/depthUnits.ts';
+import type { ExperimentConfig } from '../../api/config/schema.ts';
+import type { LossTerms } from '../../api/events.ts';
+import { spawnTsWorker } from '../../data/tsWorker.ts';
+import type { MultiTaskModel } from '../../model/model.ts';
+import type { Optimizer } from '../optimizers.ts';
 import { BARRIER_BYTES } from './barrier.ts';
 import { assignVariables, flattenOptimizer, flattenVariables, restoreOptimizer } from './flatState.ts';
 import { paramLayout, type ParamLayout } from './layout.ts';

@@ -2,19 +2,19 @@
 // DDP semantics: each shard's gradient (BN batch statistics of that shard), averaged by shard size,
 // then one optimizer step. The reference computes that on the main thread with the same kernels.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveConfig } from '../../../core/api/config/resolve.ts';
-import { buildModel } from '../../../core/model/registry.ts';
-import { DataParallelTrainer, splitBatch } from '../../../core/parallel/dataParallel.ts';
-import { paramLayout } from '../../../core/parallel/layout.ts';
-import type { Shard } from '../../../core/parallel/protocol.ts';
-import { applyReduced, shardGradients } from '../../../core/parallel/replicaStep.ts';
-import { resolveThreads } from '../../../core/parallel/threads.ts';
-import { initBackend } from '../../../core/runtime/index.ts';
-import { denormalizeDepthTensor, type DepthNormalization } from '../../../core/data/depthUnits.ts';
-import { createStepper } from '../../../core/parallel/stepper.ts';
-import type { LossOptions } from '../../../core/train/losses.ts';
-import { createOptimizer } from '../../../core/train/optimizers.ts';
-import { batchTensors, disposeBatch } from '../../../core/train/step.ts';
+import { resolveConfig } from '../../../../core/api/config/resolve.ts';
+import { buildModel } from '../../../../core/model/registry.ts';
+import { DataParallelTrainer, splitBatch } from '../../../../core/train/parallel/dataParallel.ts';
+import { paramLayout } from '../../../../core/train/parallel/layout.ts';
+import type { Shard } from '../../../../core/train/parallel/protocol.ts';
+import { applyReduced, shardGradients } from '../../../../core/train/parallel/replicaStep.ts';
+import { resolveThreads } from '../../../../core/train/parallel/threads.ts';
+import { initBackend } from '../../../../core/runtime/index.ts';
+import { denormalizeDepthTensor, type DepthNormalization } from '../../../../core/data/depthUnits.ts';
+import { createStepper } from '../../../../core/train/parallel/stepper.ts';
+import type { LossOptions } from '../../../../core/train/losses.ts';
+import { createOptimizer } from '../../../../core/train/optimizers.ts';
+import { batchTensors, disposeBatch } from '../../../../core/train/step.ts';
 
 const baseSets = [
   'backend=wasm',

@@ -6,10 +6,10 @@
 // shard); replica 0's are the ones reported (as PyTorch DDP broadcasts rank 0's buffers).
 import { availableParallelism } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import { buildModel } from '../model/registry.ts';
-import { initBackend } from '../runtime/index.ts';
-import { createOptimizer } from '../train/optimizers.ts';
-import { batchTensors, depthLossOptions, disposeBatch } from '../train/step.ts';
+import { buildModel } from '../../model/registry.ts';
+import { initBackend } from '../../runtime/index.ts';
+import { createOptimizer } from '../optimizers.ts';
+import { batchTensors, depthLossOptions, disposeBatch } from '../step.ts';
 import { Barrier } from './barrier.ts';
 import { assignVariables, flattenOptimizer, flattenVariables, restoreOptimizer } from './flatState.ts';
 import { checkLayout, reduceRange } from './layout.ts';

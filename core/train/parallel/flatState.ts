@@ -1,7 +1,7 @@
 // Model and optimizer state ⇄ plain arrays, to start replicas from the main model and to bring
 // replica 0's state back (checkpoints, validation).
 import * as tf from '@tensorflow/tfjs-core';
-import type { Optimizer } from '../train/optimizers.ts';
+import type { Optimizer } from '../optimizers.ts';
 import type { FlatState } from './protocol.ts';
 
 export function flattenVariables(vars: Map<string, tf.Variable>): FlatState {

@@ -2,12 +2,12 @@
 // (core/train/step.ts on the main model) or data-parallel replicas (dataParallel.ts), picked from
 // `train.threads` and the backend. With replicas the main model is stale between steps: call
 // sync() before reading it (validation, checkpoints, the end of training).
-import type { ExperimentConfig } from '../api/config/schema.ts';
-import type { DepthNormalization } from '../data/depthUnits.ts';
-import type { LossTerms } from '../api/events.ts';
-import type { MultiTaskModel } from '../model/model.ts';
-import type { Optimizer } from '../train/optimizers.ts';
-import { batchTensors, depthLossOptions, disposeBatch, trainStep } from '../train/step.ts';
+import type { ExperimentConfig } from '../../api/config/schema.ts';
+import type { DepthNormalization } from '../../data/depthUnits.ts';
+import type { LossTerms } from '../../api/events.ts';
+import type { MultiTaskModel } from '../../model/model.ts';
+import type { Optimizer } from '../optimizers.ts';
+import { batchTensors, depthLossOptions, disposeBatch, trainStep } from '../step.ts';
 import { DataParallelTrainer } from './dataParallel.ts';
 import type { Shard } from './protocol.ts';
 import { resolveThreads } from './threads.ts';
