@@ -9,7 +9,7 @@ import { decodeDepth } from '../api/depthCodec.ts';
 import { decodeGray8Png, readGray8Png } from '../data/imageio.ts';
 import { checkLabels } from '../data/miniscapes.ts';
 import type { SplitMetrics } from '../api/events.ts';
-import { SplitMetricsAccumulator } from '../metrics/split.ts';
+import { SplitMetricsAccumulator } from '../metrics/splitMetrics.ts';
 import { ZipArchive, type ZipLimits } from './zipReader.ts';
 import {
   MANIFEST,

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLoader } from './loader.ts';
-import { normalization } from './stats.ts';
+import { normalization } from './datasetStats.ts';
 import { generateDataset } from './synthetic/dataset.ts';
 import type { AugConfig } from './transforms.ts';
 

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Module } from './module.ts';
 import { ConvBnRelu } from './conv.ts';
 import type { Rng } from './init.ts';
-import { upsampleBilinear } from './ops.ts';
+import { upsampleBilinear } from './spatialOps.ts';
 import { SqueezeExcitation } from './se.ts';
 
 export interface DecoderConfig {

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { ModelConfig } from '../api/config/schema.ts';
 import { Module } from './module.ts';
 import type { ResNet } from './resnet.ts';
-import { upsampleBilinear } from './ops.ts';
+import { upsampleBilinear } from './spatialOps.ts';
 
 /** Cityscapes train ids 0..18 (SPEC §2). */
 export const SEMSEG_CLASSES = 19;

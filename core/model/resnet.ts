@@ -6,7 +6,7 @@ import { Module } from './module.ts';
 import { Conv2d, convSame } from './conv.ts';
 import { BatchNorm2d } from './batchNorm.ts';
 import { scaleChannels, type Rng } from './init.ts';
-import { maxPool3x3s2 } from './ops.ts';
+import { maxPool3x3s2 } from './spatialOps.ts';
 import { SqueezeExcitation } from './se.ts';
 
 export type EncoderName = 'resnet18' | 'resnet34' | 'resnet50';

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Module } from './module.ts';
 import { convSame, type Conv2d } from './conv.ts';
 import type { Rng } from './init.ts';
-import { globalAvgPool } from './ops.ts';
+import { globalAvgPool } from './spatialOps.ts';
 
 export const SE_REDUCTION = 16;
 

@@ -1,7 +1,7 @@
 // Colour rendering of dense maps for the observed-sample images (SPEC §7, §10): class colours,
 // a depth colormap, an error colormap, and a grey checkerboard wherever there is no value.
-import { CLASS_COLORS, NUM_CLASSES } from '../data/classes.ts';
-import { DEPTH_MAX_M, DEPTH_MIN_M } from '../data/depthCodec.ts';
+import { CLASS_COLORS, NUM_CLASSES } from '../api/classes.ts';
+import { DEPTH_MAX_M, DEPTH_MIN_M } from '../api/depthCodec.ts';
 import { turbo } from '../api/turbo.ts';
 
 /** RGB bytes [H·W·3]. */

@@ -4,10 +4,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ExperimentConfig } from '../api/config/schema.ts';
 import type { LossTerms, SplitMetrics } from '../api/events.ts';
-import { decodeDepth, encodeDepth } from '../data/depthCodec.ts';
+import { decodeDepth, encodeDepth } from '../api/depthCodec.ts';
 import { denormalizeDepth, type Normalization } from '../data/depthUnits.ts';
 import type { Loader } from '../data/loader.ts';
-import { SplitMetricsAccumulator } from '../metrics/split.ts';
+import { SplitMetricsAccumulator } from '../metrics/splitMetrics.ts';
 import type { MultiTaskModel } from '../model/model.ts';
 import { depthHistograms, type DepthHistograms } from './histogram.ts';
 import { multiTaskLoss } from './losses.ts';

@@ -4,7 +4,7 @@ import { validateConfig } from '../api/config/resolve.ts';
 import type { ExperimentConfig } from '../api/config/schema.ts';
 import type { BackendInfo } from '../api/events.ts';
 import type { Normalization } from '../data/depthUnits.ts';
-import { normalization } from '../data/stats.ts';
+import { normalization } from '../data/datasetStats.ts';
 import { resolveDataRoot } from '../data/synthetic/dataset.ts';
 import type { MultiTaskModel } from '../model/model.ts';
 import { buildModel } from '../model/registry.ts';

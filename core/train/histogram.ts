@@ -1,7 +1,7 @@
 // 64-bin histograms of ground-truth and predicted depth over a validation pass (SPEC §7), in the
 // normalised unit the model regresses and in metres. Fixed edges (the dataset's [4, 300] m range
 // mapped to each unit) so histograms of different epochs line up; values outside fall in the end bins.
-import { DEPTH_MAX_M, DEPTH_MIN_M } from '../data/depthCodec.ts';
+import { DEPTH_MAX_M, DEPTH_MIN_M } from '../api/depthCodec.ts';
 import { metersToUnit, type DepthNormalization } from '../data/depthUnits.ts';
 
 export const HISTOGRAM_BINS = 64;

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { validateConfig } from '../api/config/resolve.ts';
 import type { RunEvent, RunStatus } from '../api/events.ts';
 import { createLoader, type Loader } from '../data/loader.ts';
-import { normalization } from '../data/stats.ts';
+import { normalization } from '../data/datasetStats.ts';
 import { resolveDataRoot } from '../data/synthetic/dataset.ts';
 import type { MultiTaskModel } from '../model/model.ts';
 import { loadPretrainedEncoder, resolvePretrained } from '../model/node/pretrained.ts';

@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { encodeDepth } from '../data/depthCodec.ts';
+import { encodeDepth } from '../api/depthCodec.ts';
 import { denormalizeDepth, type Normalization } from '../data/depthUnits.ts';
 import { encodeGrayPng, encodeLabelPng } from '../data/imageio.ts';
 import { MiniscapesReader, type Sample, type Split } from '../data/miniscapes.ts';

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { DEPTH_UNITS, type DepthUnit } from '../../api/config/schema.ts';
 import { SPLITS, type Split } from '../../data/miniscapes.ts';
-import { datasetStats, type DatasetStats } from '../../data/stats.ts';
+import { datasetStats, type DatasetStats } from '../../data/datasetStats.ts';
 import { globalOptions, printResult, progressBar } from '../context.ts';
 
 function describe(s: DatasetStats): string {

@@ -1,7 +1,7 @@
 // `mtl-studio validate ROOT`: check a whole Miniscapes-format dataset, reporting every problem.
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { validateDataset } from '../../data/validate.ts';
+import { validateDataset } from '../../data/validateDataset.ts';
 import { globalOptions, printResult, progressBar } from '../context.ts';
 
 export function register(program: Command): void {

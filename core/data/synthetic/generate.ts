@@ -7,7 +7,7 @@ import { encodeDepth } from '../../api/depthCodec.ts';
 import { encodeGrayPng, encodeLabelPng, encodeRgbJpeg } from '../imageio.ts';
 import { sampleFile, SPLITS, type Split } from '../miniscapes.ts';
 import { hashSeed, Rng } from '../random.ts';
-import { sampleScene } from './layout.ts';
+import { sampleStreetScene } from './streetSceneSampler.ts';
 import { renderScene, type RenderedImage } from './render.ts';
 
 export interface SyntheticSpec {
@@ -29,7 +29,7 @@ export function renderSample(
 ): RenderedImage {
   const seed = hashSeed(spec.seed, SPLIT_ID[split], index);
   const rng = new Rng(seed);
-  const scene = sampleScene(rng, spec.width, spec.height, seed);
+  const scene = sampleStreetScene(rng, spec.width, spec.height, seed);
   return renderScene(scene, rng);
 }
 

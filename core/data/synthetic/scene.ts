@@ -1,6 +1,6 @@
 // What a synthetic scene is made of: a camera, a ground plane split into road / sidewalk / terrain,
 // a sky, and solid primitives (axis-aligned boxes and spheres in road coordinates, see camera.ts),
-// each with a class and a material. Sampling a scene lives in layout.ts; drawing it in render.ts.
+// each with a class and a material. Sampling a street scene lives in streetSceneSampler.ts; drawing it in render.ts.
 import type { Camera } from './camera.ts';
 
 export type Color = [number, number, number];

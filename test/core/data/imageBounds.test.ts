@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeGray8Png, decodeRgbJpeg, encodeGrayPng, encodeLabelPng } from '../../../core/data/imageio.ts';
 import { MiniscapesReader } from '../../../core/data/miniscapes.ts';
 import { MAX_IMAGE_PIXELS } from '../../../core/data/png8.ts';
-import { validateDataset } from '../../../core/data/validate.ts';
+import { validateDataset } from '../../../core/data/validateDataset.ts';
 import { craftedPng, hugePng, smallDataset, tempDir } from './helpers.ts';
 
 /** Bytes allocated outside the JS heap (decoded images live there) while `f` runs, sampled after. */

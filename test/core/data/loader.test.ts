@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IMAGENET_RGB, normalizeDepth } from '../../../core/data/depthUnits.ts';
 import { createLoader, type Batch, type LoaderOptions } from '../../../core/data/loader.ts';
 import { MiniscapesReader } from '../../../core/data/miniscapes.ts';
-import { normalization } from '../../../core/data/stats.ts';
+import { normalization } from '../../../core/data/datasetStats.ts';
 import { smallDataset } from './helpers.ts';
 
 let ds: { root: string; cleanup: () => void };

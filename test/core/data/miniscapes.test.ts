@@ -5,7 +5,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeGrayPng, encodeLabelPng, readGray8Png } from '../../../core/data/imageio.ts';
 import { MiniscapesReader } from '../../../core/data/miniscapes.ts';
-import { validateDataset } from '../../../core/data/validate.ts';
+import { validateDataset } from '../../../core/data/validateDataset.ts';
 import { smallDataset, tempDir } from './helpers.ts';
 
 let base: { root: string; cleanup: () => void };

@@ -4,14 +4,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { C, NUM_CLASSES } from '../../../core/api/classes.ts';
 import { decodeDepth, encodeDepth } from '../../../core/api/depthCodec.ts';
 import { MiniscapesReader } from '../../../core/data/miniscapes.ts';
-import { datasetStats, STATS_CACHE_FILE, StatsAccumulator } from '../../../core/data/stats.ts';
+import { datasetStats, STATS_CACHE_FILE, StatsAccumulator } from '../../../core/data/datasetStats.ts';
 import { renderSample } from '../../../core/data/synthetic/generate.ts';
 import {
   ensureSyntheticDataset,
   resolveDataRoot,
   syntheticFolderName,
 } from '../../../core/data/synthetic/dataset.ts';
-import { validateDataset } from '../../../core/data/validate.ts';
+import { validateDataset } from '../../../core/data/validateDataset.ts';
 import { SMALL, smallDataset, tempDir } from './helpers.ts';
 
 function listFiles(root: string): string[] {

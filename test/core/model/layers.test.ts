@@ -9,7 +9,7 @@ import { initBackend } from '../../../core/runtime/backend.ts';
 import { BatchNorm2d } from '../../../core/model/batchNorm.ts';
 import { Conv2d } from '../../../core/model/conv.ts';
 import { Rng } from '../../../core/model/init.ts';
-import { upsampleBilinear } from '../../../core/model/ops.ts';
+import { upsampleBilinear } from '../../../core/model/spatialOps.ts';
 import { buildModel } from '../../../core/model/registry.ts';
 import { summarizeModel } from '../../../core/model/summary.ts';
 import { modelConfig } from './fixtures.ts';

@@ -426,7 +426,7 @@ function addSkyline(rng: Rng, prims: Primitive[], cam: Camera): void {
   }
 }
 
-export function sampleScene(rng: Rng, width: number, height: number, seed: number): Scene {
+export function sampleStreetScene(rng: Rng, width: number, height: number, seed: number): Scene {
   const camera = sampleCamera(rng, width, height);
   const roadLeft = -rng.uniform(1.8, 7);
   const roadRight = Math.max(roadLeft + 6, rng.uniform(1.8, 8));

@@ -5,7 +5,7 @@
 import type { SplitMetrics } from '../api/events.ts';
 import { ConfusionMatrix } from './confusion.ts';
 import { DepthMetricsAccumulator } from './depth.ts';
-import { multitaskScore } from './multitask.ts';
+import { multitaskScore } from './multitaskScore.ts';
 
 export class SplitMetricsAccumulator {
   readonly confusion: ConfusionMatrix;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SplitMetricsAccumulator, argmaxLastAxis } from '../../../core/metrics/split.ts';
-import { multitaskScore } from '../../../core/metrics/multitask.ts';
+import { SplitMetricsAccumulator, argmaxLastAxis } from '../../../core/metrics/splitMetrics.ts';
+import { multitaskScore } from '../../../core/metrics/multitaskScore.ts';
 
 describe('multitask score (SPEC §4)', () => {
   it('clips each term at 0', () => {
