@@ -4,11 +4,9 @@
 // The compare view's confounder rule holds by construction and is checked anyway: every run's
 // config equals the base except in the swept keys (and `name`, a label).
 import { z } from 'zod';
-import { ConfigError, configKeyPaths, deepMerge, getKey, resolveConfig } from '../api/config/resolve.ts';
+import { deepMerge, flattenConfig, getKey, nestConfig } from '../api/config/paths.ts';
+import { ConfigError, configKeyPaths, resolveConfig } from '../api/config/resolve.ts';
 import { SweepFile, type ManifestEntry, type RandomAxis, type SweepManifest } from './schema.ts';
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Parse a sweep file's contents; errors name every bad key path (`grid.0.values`). */
 export function parseSweepFile(raw: unknown, source = 'sweep'): SweepFile {
@@ -23,29 +21,6 @@ function describe(issue: z.core.$ZodIssue): { path: string; message: string } {
   if (issue.code === 'unrecognized_keys')
     return { path, message: `${path}: unknown key ${issue.keys.map((k) => `"${k}"`).join(', ')}` };
   return { path, message: `${path}: ${issue.message}` };
-}
-
-/** `{ 'optimizer.lr': 1e-3, model: { aspp: true } }` → a nested mapping. */
-export function nestOverrides(overrides: Record<string, unknown>): Record<string, unknown> {
-  let out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(overrides))
-    out = deepMerge(
-      out,
-      k.split('.').reduceRight<unknown>((acc, part) => ({ [part]: acc }), v),
-    );
-  return out;
-}
-
-/** A nested mapping → its leaves as dotted keys (arrays are leaves, e.g. model.dilation). */
-export function flattenKeys(obj: unknown, prefix = ''): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  if (!isObject(obj)) return out;
-  for (const [k, v] of Object.entries(obj)) {
-    const key = prefix ? `${prefix}.${k}` : k;
-    if (isObject(v)) Object.assign(out, flattenKeys(v, key));
-    else out[key] = v;
-  }
-  return out;
 }
 
 /** `--set key=<JSON>`: JSON round-trips every value exactly through the CLI's parseSetValue. */
@@ -107,14 +82,14 @@ const product = (axes: Point[]): Point[] =>
  */
 export function expandSweep(file: SweepFile, sweepId: string, source = 'sweep'): SweepManifest {
   const known = new Set(configKeyPaths());
-  const nested = nestOverrides(file.overrides);
+  const nested = nestConfig(file.overrides);
   const base = resolveConfig({
     preset: file.preset,
     file: { path: `${source}: overrides`, contents: nested },
   }) as unknown as Record<string, unknown>;
   const baseArgs = [
     ...(file.preset ? ['--preset', file.preset] : []),
-    ...Object.entries(flattenKeys(nested)).flatMap(([k, v]) => ['--set', setArg(k, v)]),
+    ...Object.entries(flattenConfig(nested)).flatMap(([k, v]) => ['--set', setArg(k, v)]),
   ];
 
   // Every axis, with where it is written in the file for error messages.
@@ -141,7 +116,7 @@ export function expandSweep(file: SweepFile, sweepId: string, source = 'sweep'):
   // Each value on its own over the base, so a bad one is named by where it is written.
   const check = (key: string, value: unknown, where: string) => {
     try {
-      resolveConfig({ file: { path: source, contents: deepMerge(base, nestOverrides({ [key]: value })) } });
+      resolveConfig({ file: { path: source, contents: deepMerge(base, nestConfig({ [key]: value })) } });
     } catch (e) {
       const reason =
         e instanceof ConfigError && e.issues.length
@@ -193,7 +168,7 @@ export function expandSweep(file: SweepFile, sweepId: string, source = 'sweep'):
       config = resolveConfig({
         file: {
           path: source,
-          contents: deepMerge(deepMerge(base, nestOverrides(Object.fromEntries(point))), { name }),
+          contents: deepMerge(deepMerge(base, nestConfig(Object.fromEntries(point))), { name }),
         },
       }) as unknown as Record<string, unknown>;
     } catch (e) {
@@ -222,9 +197,9 @@ export function assertNoConfounders(
   runs: readonly ManifestEntry[],
   sweptKeys: readonly string[],
 ): void {
-  const flatBase = flattenKeys(base);
+  const flatBase = flattenConfig(base);
   for (const run of runs) {
-    const flat = flattenKeys(run.config);
+    const flat = flattenConfig(run.config);
     for (const key of new Set([...Object.keys(flatBase), ...Object.keys(flat)])) {
       if (key === 'name' || sweptKeys.includes(key)) continue;
       if (JSON.stringify(flat[key]) !== JSON.stringify(flatBase[key]))

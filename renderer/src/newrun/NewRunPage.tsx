@@ -6,7 +6,8 @@ import { useApi } from '../api/react.ts';
 import { useStudio, useStudioShallow } from '../store/index.ts';
 import { fieldSections } from './schemaFields.ts';
 import { BackendSelect } from './BackendSelect.tsx';
-import { effectiveValue, nestDraft, presetChanges, templateValue, validateDraft } from './draft.ts';
+import { nestConfig } from '../../../core/api/config/paths.ts';
+import { effectiveValue, presetChanges, templateValue, validateDraft } from './draft.ts';
 import { FieldInput } from './FieldInput.tsx';
 import { DatasetPicker } from './DatasetPicker.tsx';
 import { PretrainedInput } from './PretrainedInput.tsx';
@@ -62,7 +63,7 @@ export function NewRunPage() {
   const start = async () => {
     setStarting(true);
     try {
-      const config = nestDraft(s.draft);
+      const config = nestConfig(s.draft);
       const { id } = s.forkFrom
         ? await api.client.runs.fork({ id: s.forkFrom.id, checkpoint: s.forkFrom.checkpoint, config })
         : await api.client.runs.start({ preset: s.preset, config, target: s.target });

@@ -2,21 +2,10 @@
 // the same schema and messages as the CLI (validateConfig), keyed by path for inline display.
 import { ExperimentConfig } from '../../../core/api/config/schema.ts';
 import { PRESETS, type PresetName } from '../../../core/api/config/presets.ts';
-import { ConfigError, deepMerge, getKey, validateConfig } from '../../../core/api/config/resolve.ts';
+import { deepMerge, getKey, nestConfig } from '../../../core/api/config/paths.ts';
+import { ConfigError, validateConfig } from '../../../core/api/config/resolve.ts';
 
 export type Draft = Record<string, unknown>;
-
-/** `{ 'optimizer.lr': 1 }` → `{ optimizer: { lr: 1 } }`. */
-export function nestDraft(draft: Draft): Record<string, unknown> {
-  let out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(draft)) {
-    out = deepMerge(
-      out,
-      key.split('.').reduceRight<unknown>((acc, k) => ({ [k]: acc }), value),
-    );
-  }
-  return out;
-}
 
 export function presetInput(preset: string): Record<string, unknown> {
   return (PRESETS as Record<string, Record<string, unknown>>)[preset as PresetName] ?? {};
@@ -24,7 +13,7 @@ export function presetInput(preset: string): Record<string, unknown> {
 
 /** What the user asked for, before validation: preset, then the draft. */
 export function rawConfig(preset: string, draft: Draft): Record<string, unknown> {
-  return deepMerge(presetInput(preset), nestDraft(draft));
+  return deepMerge(presetInput(preset), nestConfig(draft));
 }
 
 const TEMPLATE = ExperimentConfig.parse({});
