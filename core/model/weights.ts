@@ -7,14 +7,10 @@ interface HasState {
   stateVariables(): Map<string, tf.Variable>;
 }
 
-export async function toNamedTensor(t: tf.Tensor): Promise<NamedTensor> {
+async function toNamedTensor(t: tf.Tensor): Promise<NamedTensor> {
   if (t.dtype === 'int32' || t.dtype === 'bool')
     return { dtype: 'int32', shape: t.shape, data: Int32Array.from(await t.data()) };
   return { dtype: 'float32', shape: t.shape, data: Float32Array.from(await t.data()) };
-}
-
-export function fromNamedTensor(t: NamedTensor): tf.Tensor {
-  return tf.tensor(t.data, t.shape, t.dtype);
 }
 
 /** Encode a model's state (parameters + BN running statistics) with extra tensors and metadata,
