@@ -4,7 +4,7 @@
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { describeBackend, initBackend } from '../runtime/index.ts';
-import { conv2dInputGradStride1, conv2dInputGradStrided } from '../runtime/kernels/conv2dInputGrad.ts';
+import { conv2dInputGradStride1, conv2dInputGradStrided } from '../runtime/kernels/conv2d/conv2dInputGrad.ts';
 import { withStockKernel } from '../runtime/kernels/registry.ts';
 
 export interface KernelBenchRow {

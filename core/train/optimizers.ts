@@ -11,15 +11,10 @@
 // One difference from torch: Adam's bias correction uses the optimizer's step count, not a count per
 // parameter, which only matters for a parameter that gets its first gradient after step 1.
 import * as tf from '@tensorflow/tfjs-core';
+import { ADAM_UPDATE_KERNEL, type AdamUpdateAttrs } from '../runtime/kernels/adam/adamUpdateOp.ts';
 
 export type OptimizerName = 'sgd' | 'adam';
 
-/**
- * A fused Adam step that a backend may provide (core/runtime registers it for wasm and cpu):
- * inputs {param, grad, m, v}, outputs [param', m', v'], the same float32 arithmetic as adamUpdate's
- * ops in one pass. Backends without it run the ops.
- */
-export const ADAM_UPDATE_KERNEL = 'MtlAdamUpdate';
 /**
  * The fused pass is plain scalar JavaScript: it wins where ~17 dispatches cost more than the math
  * (small tensors), the ops' SIMD kernels win on large ones: on wasm, fusing every tensor halved
@@ -27,16 +22,6 @@ export const ADAM_UPDATE_KERNEL = 'MtlAdamUpdate';
  * values (every quick-cpu tensor, the smaller half of the recommended model's) it is never slower.
  */
 export const FUSED_ADAM_MAX_SIZE = 2 ** 18;
-export interface AdamUpdateAttrs {
-  lr: number;
-  beta1: number;
-  beta2: number;
-  eps: number;
-  weightDecay: number;
-  /** 1 − β1^t and 1 − β2^t of this step. */
-  biasCorrection1: number;
-  biasCorrection2: number;
-}
 
 export interface OptimizerOptions {
   name: OptimizerName;

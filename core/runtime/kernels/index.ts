@@ -1,5 +1,18 @@
 // Kernels and gradients that close the tfjs 4.22 gaps listed in docs (ENVIRONMENT.md): each file
 // says why it exists. Registered once per process, after the stock ones, which they replace.
+//
+// Layout: one folder per op when an op needs more than one file (adam/, conv2d/, resize/), one
+// file per op otherwise, webgpu/ for the WGSL kernels; registry.ts, tensorData.ts and wasmHeap.ts
+// are the helpers they share. File names say what a file registers:
+//   <kernelName>.ts      a backend kernel (tf.KernelConfig) for the tfjs kernel of that name, in
+//                        camelCase (conv2dBackpropFilter = tf.Conv2DBackpropFilter), with the
+//                        backend appended when it is built on that backend's internals
+//                        (reverseWasm and splitVWasm copy on the wasm heap);
+//   <opName>Gradient.ts  a replacement gradient (tf.GradConfig) of the forward op (conv2dGradient
+//                        = the gradient of tf.Conv2D);
+//   <opName>Op.ts        the contract of an op of our own (its kernel name and attributes);
+//   anything else        the math the kernels and gradients of that folder share (convGeometry,
+//                        resizeSampling, conv2dFilterGrad = dW as one forward conv).
 import * as tf from '@tensorflow/tfjs-core';
 // Side-effect imports, in this order: the backends register their stock kernels on import, and
 // the @tensorflow/tfjs Node bundle is what registers tfjs-core's stock gradients (tfjs-core's own
@@ -8,16 +21,15 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-backend-webgpu'; // kernels only: core/runtime/webgpu.ts registers the backend
 import '@tensorflow/tfjs';
-import { conv2dBackpropFilterKernel } from './conv2dBackpropFilter.ts';
-import { conv2dGradConfig } from './conv2dGradient.ts';
-import { depthwiseBackpropKernels, depthwiseConv2dGradConfig } from './depthwiseConv2dKernels.ts';
+import { adamUpdateKernels } from './adam/adamUpdate.ts';
+import { conv2dBackpropFilterKernel } from './conv2d/conv2dBackpropFilter.ts';
+import { conv2dGradConfig } from './conv2d/conv2dGradient.ts';
 import { maxPoolGradKernel } from './maxPoolGrad.ts';
 import { missingZeroGradients } from './nonDifferentiable.ts';
 import { replaceGradient, replaceKernel } from './registry.ts';
-import { resizeBilinearGradKernel } from './resizeBilinearGrad.ts';
-import { resizeBilinearGradConfig } from './resizeBilinearGradient.ts';
-import { resizeNearestGradKernel } from './resizeNearestGrad.ts';
-import { adamUpdateKernels } from './adamUpdate.ts';
+import { resizeBilinearGradKernel } from './resize/resizeBilinearGrad.ts';
+import { resizeBilinearGradConfig } from './resize/resizeBilinearGradient.ts';
+import { resizeNearestGradKernel } from './resize/resizeNearestGrad.ts';
 import { reverseWasmKernel } from './reverseWasm.ts';
 import { splitVWasmKernel } from './splitVWasm.ts';
 import { unsortedSegmentSumKernel } from './unsortedSegmentSum.ts';
@@ -58,9 +70,7 @@ export function registerRuntimeKernels(): void {
   replaceKernel(reverseWasmKernel);
   replaceKernel(splitVWasmKernel);
   for (const config of adamUpdateKernels) replaceKernel(config);
-  for (const config of depthwiseBackpropKernels('wasm')) replaceKernel(config);
   replaceGradient(conv2dGradConfig);
-  replaceGradient(depthwiseConv2dGradConfig);
   replaceGradient(resizeBilinearGradConfig);
   for (const config of missingZeroGradients()) tf.registerGradient(config);
   registered = true;

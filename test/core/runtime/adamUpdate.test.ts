@@ -1,11 +1,12 @@
-// The fused Adam kernel (core/runtime/kernels/adamUpdate.ts) against the optimizer's op-by-op form,
+// The fused Adam kernel (core/runtime/kernels/adam/adamUpdate.ts) against the optimizer's op-by-op form,
 // on wasm and cpu: the same float32 results over several steps, with and without weight decay,
 // and the same state, so checkpoints and resumed runs do not depend on which form ran.
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { WEBGPU } from './tfUtil.ts';
 import { initBackend } from '../../../core/runtime/index.ts';
-import { ADAM_UPDATE_KERNEL, Optimizer } from '../../../core/train/optimizers.ts';
+import { ADAM_UPDATE_KERNEL } from '../../../core/runtime/kernels/adam/adamUpdateOp.ts';
+import { Optimizer } from '../../../core/train/optimizers.ts';
 
 /** Runs 5 Adam steps (LR changing per step) from a seeded start; returns params and state. */
 async function fiveSteps(weightDecay: number): Promise<{ values: number[][]; kernels: string[] }> {

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, expect, it } from 'vitest';
 import { initBackend } from '../../../core/runtime/index.ts';
-import { resizeBilinearGradMatmul } from '../../../core/runtime/kernels/resizeBilinearGradMatmul.ts';
+import { resizeBilinearGradMatmul } from '../../../core/runtime/kernels/resize/resizeBilinearGradMatmul.ts';
 import {
   finiteDifferences,
   randomValues,

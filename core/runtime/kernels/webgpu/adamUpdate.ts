@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ADAM_UPDATE_KERNEL, type AdamUpdateAttrs } from '../../../train/optimizers.ts';
+import { ADAM_UPDATE_KERNEL, type AdamUpdateAttrs } from '../adam/adamUpdateOp.ts';
 import { flatProgram, run } from './program.ts';
 
 /** adamUpdate's float32 arithmetic in WGSL, in the op form's order (core/train/optimizers.ts). */

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { nearestTaps, type ResizeFlags } from '../resizeSampling.ts';
+import { nearestTaps, type ResizeFlags } from '../resize/resizeSampling.ts';
 import { flatProgram, int32Table, release, run } from './program.ts';
 
 /**

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { bilinearTaps, type ResizeFlags } from './resizeSampling.ts';
-import { readFloats } from './tensorData.ts';
+import { readFloats } from '../tensorData.ts';
 
 /**
  * ResizeBilinearGrad for `cpu` and `wasm`, replacing the stock kernels because (tfjs 4.22):

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { conv2dFilterGrad } from './conv2dFilterGrad.ts';
-import { asTensor } from './registry.ts';
+import { asTensor } from '../registry.ts';
 
 /**
  * Conv2DBackpropFilter for `wasm` and `cpu`: wasm has none in tfjs 4.22 (any conv weight gradient

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { nearestTaps, type ResizeFlags } from './resizeSampling.ts';
-import { readFloats } from './tensorData.ts';
+import { readFloats } from '../tensorData.ts';
 
 /**
  * ResizeNearestNeighborGrad for `cpu` and `wasm`: tfjs-backend-cpu 4.22's kernel is wrong for

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ADAM_UPDATE_KERNEL, type AdamUpdateAttrs } from '../../train/optimizers.ts';
-import { readFloats } from './tensorData.ts';
-import type { WasmHeapBackend } from './wasmHeap.ts';
+import { ADAM_UPDATE_KERNEL, type AdamUpdateAttrs } from './adamUpdateOp.ts';
+import { readFloats } from '../tensorData.ts';
+import type { WasmHeapBackend } from '../wasmHeap.ts';
 
 const f32 = Math.fround;
 
