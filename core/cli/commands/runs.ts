@@ -2,6 +2,7 @@
 // the run table of the workspace, one run in detail, the CSV exports, and editing notes and tags.
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { epochsDone } from '../../api/events.ts';
 import { listCheckpoints } from '../../runs/checkpoints.ts';
 import { runTableCsv, scoresCsv } from '../../runs/csv.ts';
 import { readEvents } from '../../runs/events.ts';
@@ -18,12 +19,19 @@ import { globalOptions, printResult } from '../context.ts';
 
 const n2 = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(2));
 
+/** "done/total" epochs, as the studio shows them: the summary's epoch is the 0-based epoch of the
+ * latest event, still in progress unless the run completed. */
+const epochProgress = (r: RunInfo) => {
+  const epochs = r.config.train.epochs;
+  return `${epochsDone({ status: r.summary.status, epoch: r.summary.epoch, epochs })}/${epochs}`;
+};
+
 /** One line per run: the table `runs list` prints. */
 function table(runs: RunInfo[]): string {
   const rows = runs.map((r) => [
     r.id,
     r.summary.status,
-    `${r.summary.epoch + 1}/${r.config.train.epochs}`,
+    epochProgress(r),
     String(r.summary.step),
     n2(r.summary.best?.metrics.multitask),
     n2(r.summary.best?.metrics.miou),
@@ -31,7 +39,7 @@ function table(runs: RunInfo[]): string {
     r.meta.tags.join(','),
     r.meta.notes.split('\n')[0]!.slice(0, 40),
   ]);
-  const header = ['id', 'status', 'epoch', 'step', 'multitask', 'mIoU', 'SI-log', 'tags', 'notes'];
+  const header = ['id', 'status', 'epochs', 'step', 'multitask', 'mIoU', 'SI-log', 'tags', 'notes'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   return [header, ...rows]
     .map((r) =>
@@ -75,7 +83,7 @@ export function register(program: Command): void {
       const human = [
         `${r.id}  ${r.meta.name}`,
         `dir: ${r.dir}`,
-        `status: ${s.status}${s.message ? ` (${s.message})` : ''}, step ${s.step}, epoch ${s.epoch + 1}/${r.config.train.epochs}`,
+        `status: ${s.status}${s.message ? ` (${s.message})` : ''}, step ${s.step}, epochs ${epochProgress(r)}`,
         `created: ${r.meta.createdAt}${r.meta.preset ? `, preset ${r.meta.preset}` : ''}${r.meta.parent ? `, fork of ${r.meta.parent.run}:${r.meta.parent.checkpoint}@${r.meta.parent.step}` : ''}`,
         `tags: ${r.meta.tags.join(', ') || '—'}`,
         `notes: ${r.meta.notes || '—'}`,

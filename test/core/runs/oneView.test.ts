@@ -141,4 +141,18 @@ describe('the CLI and the studio read runs the same way', () => {
     expect(epochsDone(run)).toBe(1);
     expect(await cli('runs', 'list')).toMatch(new RegExp(`${id}\\s+completed\\s+1/1\\s+300`));
   });
+
+  it('count the epochs an unfinished run has trained, not the one it was in', async () => {
+    // Before, `runs list` printed the epoch in progress (epoch + 1) where the studio shows epochs done.
+    // The run says running but holds no trainer lock, so both read it as interrupted in epoch 3 of 5.
+    const r = createRun(ws, { name: 'unfinished', config: resolveConfig({ sets: ['train.epochs=5'] }) });
+    const w = new EventWriter(runFiles(r.dir).events);
+    w.append({ type: 'status', time: 1, step: 0, epoch: 0, status: 'running' });
+    w.append({ type: 'log', time: 2, step: 25, epoch: 2, level: 'info', message: 'in epoch 3 of 5' });
+    w.close();
+    const { run } = await client.runs.get({ id: r.id });
+    expect(epochsDone(run)).toBe(2);
+    expect(await cli('runs', 'list')).toMatch(new RegExp(`${r.id}\\s+interrupted\\s+2/5\\s+25`));
+    expect(await cli('runs', 'show', r.id)).toContain('step 25, epochs 2/5');
+  });
 });
