@@ -16,7 +16,8 @@ export interface RunMeta {
   tags: string[];
   notes: string;
   preset?: string;
-  /** Set for forks: the run and checkpoint this one started from. */
+  /** Set for forks: the run and checkpoint this one started from (`mtl-studio train --run` starts
+   * a created fork from that checkpoint of the parent in the same workspace). */
   parent?: { run: string; checkpoint: string; step: number };
   /** Where it trains: `local`, or a cloud target name. */
   target: string;
@@ -40,8 +41,13 @@ export interface NewRun {
   target?: string;
 }
 
+/** Create a run folder with its resolved config, ready for `mtl-studio train --run <id>`. Whoever
+ * acted (the CLI, the studio, the queue, a remote launch) creates the run, so its id is known at
+ * once; the run reads as `queued` until its trainer writes the first event. A preset run whose
+ * config keeps the template's name is named after the preset. */
 export function createRun(workspace: string, opts: NewRun): RunInfo {
-  const name = opts.name ?? opts.config.name;
+  const name =
+    opts.name ?? (opts.preset && opts.config.name === 'experiment' ? opts.preset : opts.config.name);
   const root = runsDir(workspace);
   mkdirSync(root, { recursive: true });
   let id = newRunId(name);

@@ -1,8 +1,13 @@
-// `mtl-studio train`: create a run from a config (preset ← file ← --set) and train it in this process.
-// Also the shared runner used by `resume` and `fork`: progress bar, Ctrl-C / SIGTERM → a clean stop
-// (last checkpoint written, status `stopped`), the run summary as the result.
+// `mtl-studio train`: create a run from a config (preset ← file ← --set) and train it in this process;
+// `train --run <id>` trains a run that its caller already created (the studio, the queue, a remote
+// launch: they resolve the config and write the run folder, so they know the id at once). Also the
+// shared runner used by `resume` and `fork`: progress bar, Ctrl-C / SIGTERM → a clean stop (last
+// checkpoint written, status `stopped`), the run summary as the result.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load.ts';
+import { checkpointPath, runFiles, runsDir } from '../../runs/paths.ts';
 import { createRun, readRunDir } from '../../runs/store.ts';
 import { train, type TrainOptions } from '../../train/loop.ts';
 import { collect, globalOptions, printResult, progressBar, type GlobalOptions } from '../context.ts';
@@ -11,6 +16,7 @@ export function register(program: Command): void {
   program
     .command('train')
     .description('create a run and train it; prints the run id')
+    .option('--run <id>', 'train this already created run (its config.json), instead of creating one')
     .option('--config <file>', 'config file (JSON or YAML)')
     .option('--preset <name>', 'named preset: baseline, recommended, branched, distilled, quick-cpu')
     .option('--set <key=value>', 'override a config key (repeatable)', collect, [])
@@ -20,6 +26,7 @@ export function register(program: Command): void {
     .action(
       async (
         opts: {
+          run?: string;
           config?: string;
           preset?: string;
           set: string[];
@@ -30,6 +37,20 @@ export function register(program: Command): void {
         cmd: Command,
       ) => {
         const g = globalOptions(cmd);
+        if (opts.run !== undefined) {
+          const given = [
+            opts.config && '--config',
+            opts.preset && '--preset',
+            opts.set.length && '--set',
+            opts.name && '--name',
+            opts.tag.length && '--tag',
+            opts.notes && '--notes',
+          ].filter(Boolean);
+          if (given.length)
+            throw new Error(`--run trains the run as created; ${given.join(', ')} cannot change it`);
+          await trainCreatedRun(g, createdRunDir(g.workspace, opts.run));
+          return;
+        }
         const config = loadConfig({ configPath: opts.config, preset: opts.preset, sets: opts.set });
         const run = createRun(g.workspace, {
           config,
@@ -39,9 +60,40 @@ export function register(program: Command): void {
           preset: opts.preset,
         });
         process.stderr.write(`run ${run.id}\n`);
-        await runTraining(g, { workspace: g.workspace, runDir: run.dir });
+        await trainCreatedRun(g, run.dir);
       },
     );
+}
+
+/** The folder of run `id` (an exact id: a started trainer must never pick another run). */
+function createdRunDir(workspace: string, id: string): string {
+  const dir = join(runsDir(workspace), id);
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(id) || !existsSync(runFiles(dir).meta))
+    throw new Error(`--run ${id}: no such run in ${runsDir(workspace)}`);
+  return dir;
+}
+
+/** Train a created run from its start: fresh, or a fork from the checkpoint its run.json names. */
+export async function trainCreatedRun(g: GlobalOptions, runDir: string): Promise<void> {
+  const run = readRunDir(runDir);
+  if (run.summary.status !== 'queued')
+    throw new Error(
+      `run ${run.id} has already started (status ${run.summary.status}); continue it with \`mtl-studio resume ${run.id}\``,
+    );
+  const parent = run.meta.parent;
+  await runTraining(g, {
+    workspace: g.workspace,
+    runDir,
+    ...(parent
+      ? {
+          init: {
+            path: checkpointPath(join(runsDir(g.workspace), parent.run), parent.checkpoint),
+            run: parent.run,
+            checkpoint: parent.checkpoint,
+          },
+        }
+      : {}),
+  });
 }
 
 /** Train with progress on stderr and signal handling; print the result (id, dir, status, best, last). */
