@@ -9,7 +9,7 @@ npx eslint .
 npx prettier --check . >/dev/null || { npx prettier --check .; exit 1; }
 echo "== typecheck"
 npx tsc -p tsconfig.json --noEmit
-npx tsc -p tsconfig.api.json --noEmit
+npx tsc -p tsconfig.neutral.json --noEmit
 echo "== unit and integration tests"
 mkdir -p test-artifacts
 npx vitest run --reporter=default --reporter=json --outputFile.json=test-artifacts/unit.json "$@"
