@@ -20,7 +20,14 @@ import {
   TargetStatusSchema,
   WeightsInfoSchema,
 } from './shapes.ts';
-import { SweepDetailSchema, SweepSummarySchema } from './sweeps.ts';
+import { SweepFile } from './sweepFile.ts';
+import {
+  SweepDetailSchema,
+  SweepExecutorSchema,
+  SweepLaunchPlanSchema,
+  SweepLaunchRequestSchema,
+  SweepSummarySchema,
+} from './sweeps.ts';
 
 export * from './shapes.ts';
 export * from './wire.ts';
@@ -302,6 +309,26 @@ export const CALLS = {
   'sweeps.list': { req: Empty.prefault({}), res: z.object({ sweeps: z.array(SweepSummarySchema) }) },
   /** One sweep: swept keys and every run (axis values, scheduler status, run id once it exists). */
   'sweeps.get': { req: z.object({ id: RunId }), res: SweepDetailSchema },
+  /** Where a sweep can be launched: this machine, each SSH target (Slurm login nodes as slurm:T),
+   * AWS Batch once set up. */
+  'sweeps.executors': {
+    req: Empty.prefault({}),
+    res: z.object({ executors: z.array(SweepExecutorSchema) }),
+  },
+  /** Save a sweep (the sweep file's schema, as `sweep create`): expanded and checked, not launched. */
+  'sweeps.create': {
+    req: z.object({ definition: SweepFile }),
+    res: z.object({ id: RunId, runs: z.number(), sweptKeys: z.array(z.string()) }),
+  },
+  /** What launching would start and cost (`sweep launch` without --yes); starts nothing. */
+  'sweeps.estimate': { req: SweepLaunchRequestSchema, res: SweepLaunchPlanSchema },
+  /** Launch a saved sweep on an executor (once; `sweep launch --yes`). */
+  'sweeps.launch': { req: SweepLaunchRequestSchema, res: SweepDetailSchema },
+  /** Hard stop of every queued and running run, or only run `index` (`sweep stop [--run i]`). */
+  'sweeps.stop': {
+    req: z.object({ id: RunId, index: z.number().int().nonnegative().max(100_000).optional() }),
+    res: SweepDetailSchema,
+  },
 } as const;
 
 // ---------------------------------------------------------------------------------------------

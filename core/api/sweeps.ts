@@ -1,8 +1,10 @@
 // Sweeps as the studio sees them (`sweeps.list`, `sweeps.get` in studio.ts): a sweep's identity,
 // how it was launched, and one row per run (axis values, scheduler status, run id once it exists).
 // Metrics are not repeated here: the renderer joins `runId` with the run list it already follows.
+// Also the requests and answers of creating, launching (with the cost estimate) and stopping sweeps.
 // Environment-neutral: zod only.
 import { z } from 'zod';
+import { RunIdSchema } from './shapes.ts';
 
 export const SweepRunStatusSchema = z.enum([
   'pending',
@@ -50,3 +52,58 @@ export const SweepDetailSchema = z.object({
   runs: z.array(SweepRunRowSchema),
 });
 export type SweepDetail = z.infer<typeof SweepDetailSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Making, launching and stopping sweeps from the studio (the CLI's `sweep create|launch|stop`).
+
+/** `local`, `ssh:TARGET`, `batch`, `slurm:TARGET` (a target name as targets.add allows). */
+export const ExecutorNameSchema = z
+  .string()
+  .max(120)
+  .regex(
+    /^(local|batch|(ssh|slurm):[A-Za-z0-9_.-]+)$/,
+    'an executor: local, ssh:TARGET, batch or slurm:TARGET',
+  );
+
+/** Where a sweep can be sent from this workspace (a picker's options). */
+export const SweepExecutorSchema = z.object({
+  executor: z.string(),
+  label: z.string(),
+  available: z.boolean(),
+  /** Why it is unavailable (e.g. Batch before `batch setup`). */
+  detail: z.string().optional(),
+});
+export type SweepExecutor = z.infer<typeof SweepExecutorSchema>;
+
+/** How to launch: executor, at most N at once, Batch's hours per run for the estimate. */
+export const SweepLaunchRequestSchema = z.object({
+  id: RunIdSchema,
+  executor: ExecutorNameSchema,
+  maxConcurrency: z.number().int().positive().max(10_000).optional(),
+  hoursPerRun: z.number().positive().max(1_000).default(1),
+});
+
+/** The cost estimate shown before launch (core/cloud/batch/cost.ts); null prices = unknown. */
+export const CostEstimateSchema = z.object({
+  runs: z.number(),
+  hoursPerRun: z.number(),
+  instanceType: z.string(),
+  usdPerHour: z.number().nullable(),
+  usd: z.number().nullable(),
+  vcpuHours: z.number(),
+  concurrency: z.number(),
+  wallHours: z.number(),
+  text: z.string(),
+});
+export type CostEstimate = z.infer<typeof CostEstimateSchema>;
+
+/** What a launch would start, before anything starts. `estimate` is null where the executor has no
+ * price (this machine, SSH, Slurm). */
+export const SweepLaunchPlanSchema = z.object({
+  id: z.string(),
+  executor: z.string(),
+  runs: z.number(),
+  maxConcurrency: z.number().optional(),
+  estimate: CostEstimateSchema.nullable(),
+});
+export type SweepLaunchPlan = z.infer<typeof SweepLaunchPlanSchema>;

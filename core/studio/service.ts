@@ -1,6 +1,6 @@
 // The studio API implemented once over the engine (run store, CLI child processes, datasets).
 // Both transports — core/server (HTTP + WebSocket) and electron/main (IPC) — wrap this one object.
-// The call groups are in handlers/ (runs; config; data and weights; targets, instances, sync,
+// The call groups are in handlers/ (runs; config; data and weights; targets, instances, sync;
 // sweeps); here: what they share, the jobs and system calls, and the event streams.
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -13,6 +13,7 @@ import { cloudHandlers } from './handlers/cloud.ts';
 import { configHandlers } from './handlers/config.ts';
 import { dataHandlers } from './handlers/data.ts';
 import { runsHandlers } from './handlers/runs.ts';
+import { sweepsHandlers } from './handlers/sweeps.ts';
 import { JobManager } from './jobs.ts';
 import { RemoteBridge } from './remote.ts';
 import { TargetsBridge } from './targets.ts';
@@ -83,7 +84,8 @@ export function createNodeStudio(opts: NodeStudioOptions): NodeStudio {
     }),
     ...configHandlers(),
     ...dataHandlers(workspace, jobs),
-    ...cloudHandlers(targets, sweeps),
+    ...cloudHandlers(targets),
+    ...sweepsHandlers(workspace, sweeps),
   };
 
   return {

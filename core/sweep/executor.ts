@@ -3,6 +3,7 @@
 // saves the handle that `launch` returns in launch.json; `status` and `stop` get it back, in this
 // process or a later one, so an executor keeps every id it needs in the handle (JSON only).
 import { ConfigError } from '../api/config/resolve.ts';
+import type { CostEstimate } from '../cloud/batch/cost.ts';
 import type { SweepManifest, SweepRecord } from './schema.ts';
 import type { SweepRunState } from './store.ts';
 
@@ -39,7 +40,28 @@ export interface Executor {
   ): Promise<SweepRunState[]>;
   /** Hard stop: cancel every queued and running run of the sweep, leave no capacity behind. */
   stop(sweep: SweepRecord, manifest: SweepManifest, handle: Record<string, unknown>): Promise<void>;
+  /** Stop one run (manifest index): never start it if it waits, stop its trainer (it checkpoints)
+   * if it trains. The handle already lists it in `stoppedRuns`. */
+  stopRun(
+    sweep: SweepRecord,
+    manifest: SweepManifest,
+    handle: Record<string, unknown>,
+    index: number,
+  ): Promise<void>;
+  /** What launching would cost, where the executor knows a price (Batch). */
+  estimate?(manifest: SweepManifest, maxConcurrency?: number): CostEstimate;
 }
+
+/** What every handle may carry besides the executor's own ids (saved by core/sweep/control.ts). */
+export interface StopMarks {
+  /** When the whole sweep was stopped (`sweep stop`). */
+  stoppedAt?: string;
+  /** Runs stopped one by one (`sweep stop --run i`). */
+  stoppedRuns?: number[];
+}
+
+export const stoppedRunsOf = (handle: Record<string, unknown>): number[] =>
+  Array.isArray(handle.stoppedRuns) ? (handle.stoppedRuns as number[]) : [];
 
 export function parseExecutorSpec(text: string): ExecutorSpec {
   const [kind, ...rest] = text.split(':');

@@ -6,7 +6,13 @@
 import { z } from 'zod';
 import { deepMerge, flattenConfig, getKey, nestConfig } from '../api/config/paths.ts';
 import { ConfigError, configKeyPaths, resolveConfig } from '../api/config/resolve.ts';
-import { SweepFile, type ManifestEntry, type RandomAxis, type SweepManifest } from './schema.ts';
+import {
+  MAX_SWEEP_RUNS,
+  SweepFile,
+  type ManifestEntry,
+  type RandomAxis,
+  type SweepManifest,
+} from './schema.ts';
 
 /** Parse a sweep file's contents; errors name every bad key path (`grid.0.values`). */
 export function parseSweepFile(raw: unknown, source = 'sweep'): SweepFile {
@@ -145,6 +151,15 @@ export function expandSweep(file: SweepFile, sweepId: string, source = 'sweep'):
         ? [...Array(file.seeds).keys()]
         : file.seeds;
   if (new Set(seeds).size !== seeds.length) throw new ConfigError(`${source}: seeds: a seed is listed twice`);
+
+  const total =
+    file.grid.reduce((n, a) => n * a.values.length, 1) *
+    (file.random?.count ?? 1) *
+    Math.max(1, seeds.length);
+  if (total > MAX_SWEEP_RUNS)
+    throw new ConfigError(
+      `${source}: ${total} runs (grid × random count × seeds); at most ${MAX_SWEEP_RUNS}`,
+    );
 
   const gridPoints = product(file.grid.map((a) => a.values.map((v): [string, unknown] => [a.key, v])));
   const u = rng(file.random?.seed ?? 0);

@@ -1,10 +1,11 @@
 // `mtl-studio sweep …`: define a sweep (file, or preset + --axis on the command line), launch it on an
 // executor (local, ssh:TARGET, batch, slurm:TARGET), follow, stop, list (core/sweep).
 import type { Command } from 'commander';
-import type { BatchExecutor } from '../../cloud/batch/executor.ts';
 import { ConfigError, parseSetValue } from '../../api/config/resolve.ts';
-import { formatExecutorSpec, parseExecutorSpec } from '../../sweep/executor.ts';
+import { launchSweep, planLaunch, stopSweep, stopSweepRun } from '../../sweep/control.ts';
+import { parseExecutorSpec } from '../../sweep/executor.ts';
 import { getExecutor } from '../../sweep/executors.ts';
+import { runSweepQueue } from '../../sweep/queueRunner.ts';
 import { formatAxisValue, parseSweepFile } from '../../sweep/expand.ts';
 import type { SweepManifest } from '../../sweep/schema.ts';
 import {
@@ -16,7 +17,6 @@ import {
   readRunStates,
   readSweep,
   resolveSweepId,
-  saveLaunch,
   type SweepRunState,
 } from '../../sweep/store.ts';
 import { collect, globalOptions, printResult } from '../context.ts';
@@ -117,43 +117,25 @@ export function register(program: Command): void {
       ) => {
         const g = globalOptions(cmd);
         const id = resolveSweepId(g.workspace, ref);
-        const prior = readLaunch(g.workspace, id);
-        if (prior)
-          throw new ConfigError(
-            `sweep ${id} was already launched on ${prior.executor} at ${prior.launchedAt}; see \`mtl-studio sweep status ${id}\``,
-          );
-        const spec = parseExecutorSpec(o.executor);
         const maxConcurrency = o.maxConcurrency !== undefined ? Number(o.maxConcurrency) : undefined;
-        if (maxConcurrency !== undefined && (!Number.isInteger(maxConcurrency) || maxConcurrency < 1))
-          throw new ConfigError(`--max-concurrency ${o.maxConcurrency}: expected a whole number ≥ 1`);
-        const hoursPerRun = Number(o.hoursPerRun);
-        if (!(hoursPerRun > 0)) throw new ConfigError(`--hours-per-run ${o.hoursPerRun}: expected hours > 0`);
-        const record = readSweep(g.workspace, id);
-        const manifest = readManifest(g.workspace, id);
-        const ex = await getExecutor(spec, { workspace: g.workspace, log }, { hoursPerRun });
-        if (spec.kind === 'batch') {
-          const est = (ex as BatchExecutor).estimate(manifest, maxConcurrency);
-          log(`cost estimate: ${est.text}`);
+        const settings = { executor: o.executor, maxConcurrency, hoursPerRun: Number(o.hoursPerRun), log };
+        const plan = await planLaunch(g.workspace, id, settings);
+        if (plan.estimate) {
+          log(`cost estimate: ${plan.estimate.text}`);
           if (!o.yes) {
             printResult(
               g,
-              { launched: false, estimate: est },
+              { launched: false, estimate: plan.estimate },
               'not launched: re-run with --yes to launch at this cost',
             );
             return;
           }
         }
-        const handle = await ex.launch(record, manifest, { maxConcurrency });
-        saveLaunch(g.workspace, id, {
-          executor: formatExecutorSpec(spec),
-          launchedAt: new Date().toISOString(),
-          ...(maxConcurrency ? { maxConcurrency } : {}),
-          handle,
-        });
+        const launch = await launchSweep(g.workspace, id, settings);
         printResult(
           g,
-          { launched: true, id, executor: formatExecutorSpec(spec), handle },
-          `launched ${id} on ${formatExecutorSpec(spec)}`,
+          { launched: true, id, executor: launch.executor, handle: launch.handle },
+          `launched ${id} on ${launch.executor}`,
         );
       },
     );
@@ -195,17 +177,39 @@ export function register(program: Command): void {
 
   sweep
     .command('stop')
-    .description('cancel every queued and running run of the sweep')
+    .description('cancel every queued and running run of the sweep, or only run --run i')
     .argument('<sweep>')
-    .action(async (ref: string, _o: unknown, cmd: Command) => {
+    .option('--run <index>', 'stop only this run (its index in the sweep)')
+    .action(async (ref: string, o: { run?: string }, cmd: Command) => {
       const g = globalOptions(cmd);
-      const { id, launch, record, manifest, ex } = await launched(g.workspace, ref);
-      if (!launch || !ex) throw new ConfigError(`sweep ${id} has not been launched`);
-      const handle = { ...launch.handle, stoppedAt: new Date().toISOString() };
-      saveLaunch(g.workspace, id, { ...launch, handle });
-      await ex.stop(record, manifest, handle);
-      const states = await ex.status(record, manifest, handle);
-      printResult(g, { id, runs: states }, `stopped ${id}\n${table(manifest, states)}`);
+      const id = resolveSweepId(g.workspace, ref);
+      const manifest = readManifest(g.workspace, id);
+      const index = o.run === undefined ? undefined : Number(o.run);
+      if (index !== undefined && (!Number.isInteger(index) || index < 0))
+        throw new ConfigError(`--run ${o.run}: expected a run index (0, 1, …)`);
+      const states =
+        index === undefined
+          ? await stopSweep(g.workspace, id, log)
+          : await stopSweepRun(g.workspace, id, index, log);
+      printResult(
+        g,
+        { id, ...(index !== undefined ? { run: index } : {}), runs: states },
+        `stopped ${id}${index !== undefined ? ` run ${index}` : ''}\n${table(manifest, states)}`,
+      );
+    });
+
+  sweep
+    .command('runner')
+    .description("run a local/SSH sweep's queue in this process (launch starts it; run it again to continue)")
+    .argument('<sweep>')
+    .argument('[queue]', 'queue id (default: the one in launch.json)')
+    .action(async (ref: string, queueId: string | undefined, _o: unknown, cmd: Command) => {
+      const g = globalOptions(cmd);
+      const id = resolveSweepId(g.workspace, ref);
+      const ac = new AbortController();
+      process.once('SIGINT', () => ac.abort());
+      const q = await runSweepQueue(g.workspace, id, { queueId, signal: ac.signal, log });
+      printResult(g, { id, queue: q.id, items: q.items }, `${id}: queue ${q.id} ended`);
     });
 
   sweep.command('list').action((_o: unknown, cmd: Command) => {

@@ -13,7 +13,14 @@ import {
   type JobDetail,
 } from '@aws-sdk/client-batch';
 import { runFiles, runsDir } from '../../runs/paths.ts';
-import type { Executor, ExecutorContext, ExecutorSpec, LaunchOptions } from '../../sweep/executor.ts';
+import {
+  stoppedRunsOf,
+  type Executor,
+  type ExecutorContext,
+  type ExecutorSpec,
+  type LaunchOptions,
+  type StopMarks,
+} from '../../sweep/executor.ts';
 import type { SweepManifest, SweepRecord, SweepRunStatusName } from '../../sweep/schema.ts';
 import { saveRunState, type SweepRunState } from '../../sweep/store.ts';
 import { CloudError } from '../errors.ts';
@@ -32,7 +39,7 @@ import { scaleToZero } from './setup.ts';
 import { loadBatchSettings, type BatchSettings } from './settings.ts';
 
 /** What launch.json keeps for a Batch sweep. */
-export interface BatchHandle {
+export interface BatchHandle extends StopMarks {
   jobId: string;
   jobName: string;
   /** Children: `size` ≥ 2 → `<jobId>:<i>`; a one-run sweep is a plain job. */
@@ -43,7 +50,6 @@ export interface BatchHandle {
   jobQueue: string;
   computeEnvironment: string;
   estimate: CostEstimate;
-  stoppedAt?: string;
 }
 
 export const childJobId = (h: Pick<BatchHandle, 'jobId' | 'size'>, index: number): string =>
@@ -81,6 +87,8 @@ export function assertReachableData(manifest: SweepManifest): void {
 }
 
 export const STOP_REASON = 'stopped by mtl-studio sweep stop';
+/** The reason given to TerminateJob of one child (`sweep stop --run i`, the studio's Stop of a run). */
+export const RUN_STOP_REASON = 'stopped by mtl-studio sweep stop --run';
 
 export interface BatchExecutorOptions {
   /** Seconds each run is expected to take, for the estimate (default 1 h). */
@@ -250,7 +258,11 @@ export class BatchExecutor implements Executor {
         .join('; ');
       return saveRunState(this.ctx.workspace, sweep.id, {
         index: e.index,
-        status: runStatusOf(job, Boolean(h.stoppedAt) && job?.statusReason === STOP_REASON),
+        status: runStatusOf(
+          job,
+          (Boolean(h.stoppedAt) && job?.statusReason === STOP_REASON) ||
+            (stoppedRunsOf(handle).includes(e.index) && job?.statusReason === RUN_STOP_REASON),
+        ),
         jobId: childJobId(h, e.index),
         ...(mirrored.get(e.index) ? { runId: mirrored.get(e.index) } : {}),
         ...(detail ? { detail } : {}),
@@ -275,6 +287,23 @@ export class BatchExecutor implements Executor {
       }
     log(`terminated ${h.jobId}${h.size > 1 ? ` and ${n} unfinished children` : ''}`);
     log(`compute environment ${h.computeEnvironment}: ${await scaleToZero(batch, h.computeEnvironment)}`);
+  }
+
+  /** TerminateJob of one child (`<arrayJobId>:<i>`): Batch cancels it if it waits, kills it if it runs
+   * (its last S3 checkpoint stays); the other children go on. */
+  async stopRun(
+    sweep: SweepRecord,
+    _manifest: SweepManifest,
+    handle: Record<string, unknown>,
+    index: number,
+  ): Promise<void> {
+    const h = handle as unknown as BatchHandle;
+    if (!Number.isInteger(index) || index < 0 || index >= h.size)
+      throw new CloudError('not-found', `sweep ${sweep.id} has no run ${index}`);
+    const { batch } = makeBatchClients(this.settings().s);
+    const id = childJobId(h, index);
+    await batch.send(new TerminateJobCommand({ jobId: id, reason: RUN_STOP_REASON }));
+    (this.ctx.log ?? (() => {}))(`terminated ${id}`);
   }
 }
 

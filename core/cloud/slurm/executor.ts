@@ -270,7 +270,21 @@ export function createSlurmExecutor(ctx: ExecutorContext, spec: ExecutorSpec): E
           parseHandle(handle).jobs.map((j) => j.jobId),
         ),
       ),
+    stopRun: (sweep, _manifest, handle, index) =>
+      withSession(ctx, targetName, (s, _t, cfg) =>
+        cancel(s, cfg, taskIds(sweep.id, parseHandle(handle), [index])),
+      ),
   };
+}
+
+/** `<jobid>_<i>` of each run's newest array task (what scancel stops, one task at a time). */
+function taskIds(sweepId: string, handle: SlurmHandle, indices: number[]): string[] {
+  const jobs = latestJobs(handle);
+  return indices.map((i) => {
+    const j = jobs.get(i);
+    if (!j) throw new CloudError('not-found', `sweep ${sweepId} has no run ${i}`);
+    return `${j}_${i}`;
+  });
 }
 
 function loadSlurmLaunch(workspace: string, sweepId: string) {
@@ -286,12 +300,7 @@ export async function cancelSlurmRuns(
   indices: number[],
 ): Promise<void> {
   const { handle } = loadSlurmLaunch(ctx.workspace, sweepId);
-  const jobs = latestJobs(handle);
-  const ids = indices.map((i) => {
-    const j = jobs.get(i);
-    if (!j) throw new CloudError('not-found', `sweep ${sweepId} has no run ${i}`);
-    return `${j}_${i}`;
-  });
+  const ids = taskIds(sweepId, handle, indices);
   await withSession(ctx, handle.target, (s, _t, cfg) => cancel(s, cfg, ids));
 }
 

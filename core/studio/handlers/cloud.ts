@@ -1,7 +1,6 @@
 // The remote calls: SSH/EC2 targets, studio-launched EC2 instances, the sync state of mirrored
-// runs, and sweeps. Each forwards to its bridge (core/studio/targets.ts, sweeps.ts).
+// runs. Each forwards to its bridge (core/studio/targets.ts). Sweeps: handlers/sweeps.ts.
 import type { StudioHandlers } from '../../api/studio.ts';
-import type { SweepsBridge } from '../sweeps.ts';
 import type { TargetsBridge } from '../targets.ts';
 
 type CloudCall =
@@ -13,11 +12,9 @@ type CloudCall =
   | 'instances.launch'
   | 'instances.terminate'
   | 'sync.status'
-  | 'sync.now'
-  | 'sweeps.list'
-  | 'sweeps.get';
+  | 'sync.now';
 
-export function cloudHandlers(targets: TargetsBridge, sweeps: SweepsBridge): Pick<StudioHandlers, CloudCall> {
+export function cloudHandlers(targets: TargetsBridge): Pick<StudioHandlers, CloudCall> {
   return {
     'targets.list': async () => ({ targets: await targets.list() }),
     'targets.add': (req) => targets.add(req),
@@ -31,7 +28,5 @@ export function cloudHandlers(targets: TargetsBridge, sweeps: SweepsBridge): Pic
     },
     'sync.status': (req) => targets.sync(req.id),
     'sync.now': (req) => targets.syncNow(req.id),
-    'sweeps.list': async () => sweeps.list(),
-    'sweeps.get': async (req) => sweeps.get(req.id),
   };
 }

@@ -1,7 +1,7 @@
 // `mtl-studio sweep` end to end on the local executor (through the experiment queue): create from
 // --preset/--axis, launch with max concurrency 2, status until every run completed (runs in the
-// store, named and tagged by their axes, configs equal to the manifest's), then a second sweep
-// stopped mid-run (every run stopped, nothing left training).
+// store, named and tagged by their axes, configs equal to the manifest's), then a second sweep whose
+// runs are stopped one at a time (`sweep stop --run i`: one waiting, one training) and then whole.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -98,7 +98,8 @@ describe('mtl-studio sweep (local executor)', () => {
     const list = (await cli(ws, 'sweep', 'list')) as { sweeps: { id: string; completed: number }[] };
     expect(list.sweeps.find((s) => s.id === id)?.completed).toBe(2);
 
-    // A long sweep, stopped once both runs train: both end `stopped` with a checkpoint.
+    // A long sweep of 3 runs, 2 at a time. Run 2 is stopped while it waits (never started), run 0
+    // while it trains (stopped after a checkpoint); run 1 goes on until the whole sweep is stopped.
     const long = await cli(
       ws,
       'sweep',
@@ -107,14 +108,28 @@ describe('mtl-studio sweep (local executor)', () => {
       'long',
       ...tiny(200),
       '--axis',
-      'optimizer.lr=1e-3,2e-3',
+      'optimizer.lr=1e-3,2e-3,3e-3',
     );
     const lid = long.id as string;
     await cli(ws, 'sweep', 'launch', lid, '--executor', 'local', '--max-concurrency', '2');
-    await until(ws, lid, (s) => s.runs.every((r) => r.status === 'running' && r.runId));
+    await until(ws, lid, (s) => [0, 1].every((i) => s.runs[i]!.status === 'running' && s.runs[i]!.runId));
+    await expect(cli(ws, 'sweep', 'stop', lid, '--run', '3')).rejects.toThrow(/has no run 3/);
+    const waiting = (await cli(ws, 'sweep', 'stop', lid, '--run', '2')) as unknown as States;
+    expect(waiting.runs[2]).toMatchObject({ status: 'stopped' });
+    await cli(ws, 'sweep', 'stop', lid, '--run', '0');
+    const one = await until(ws, lid, (s) => s.runs[0]!.status === 'stopped');
+    expect(one.runs.map((r) => r.status)).toEqual(['stopped', 'running', 'stopped']);
+    expect(readRun(ws, one.runs[0]!.runId!).summary.status).toBe('stopped');
+    // The runner took no new item when run 0's slot freed: run 2 never got a run.
+    await new Promise((r) => setTimeout(r, 1500));
+    const later = (await cli(ws, 'sweep', 'status', lid)) as unknown as States;
+    expect(later.runs[2]).toMatchObject({ status: 'stopped' });
+    expect(later.runs[2]!.runId).toBeUndefined();
+    expect(later.runs[1]!.status).toBe('running');
+
     const stopped = (await cli(ws, 'sweep', 'stop', lid)) as unknown as States;
-    expect(stopped.runs.map((r) => r.status)).toEqual(['stopped', 'stopped']);
-    for (const r of stopped.runs) {
+    expect(stopped.runs.map((r) => r.status)).toEqual(['stopped', 'stopped', 'stopped']);
+    for (const r of stopped.runs.slice(0, 2)) {
       const info = readRun(ws, r.runId!);
       expect(info.summary.status).toBe('stopped');
       expect(readFileSync(join(info.dir, 'checkpoints/last.safetensors')).length).toBeGreaterThan(0);
