@@ -1,6 +1,7 @@
 // AWS Batch executor against moto's Batch (no-Docker mode): setup (create, then adopt), a 4-run array
 // sweep launched with its manifest in S3, status per child, runs mirrored from S3 into the run store,
-// a hard stop, a failing child (a second moto with MOTO_SIMPLE_BATCH_FAIL_AFTER), and teardown.
+// a single run stopped (TerminateJob of its child), a hard stop, a failing child (a second moto with
+// MOTO_SIMPLE_BATCH_FAIL_AFTER), and teardown.
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
@@ -22,6 +23,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeBatchClients } from '../../../core/cloud/batch/clients.ts';
 import {
   BatchExecutor,
+  RUN_STOP_REASON,
   STOP_REASON,
   runStatusOf,
   type BatchHandle,
@@ -252,6 +254,14 @@ describe('AWS Batch sweeps on moto', () => {
     // compute environment was scaled to zero; children unfinished at stop time get TerminateJob too.
     const second = createSweep(ws, sweepDef('stopme'));
     const h2 = (await ex.launch(second.record, second.manifest, {})) as unknown as BatchHandle;
+    // One run first (`sweep stop --run 1`, the studio's Stop of a run): TerminateJob of child 1 only.
+    await ex.stopRun(second.record, second.manifest, { ...h2, stoppedRuns: [1] } as never, 1);
+    const [kept, stoppedChild] = (
+      await batch.send(new DescribeJobsCommand({ jobs: [`${h2.jobId}:0`, `${h2.jobId}:1`] }))
+    ).jobs!.sort((a, b) => a.jobId!.localeCompare(b.jobId!));
+    expect(stoppedChild!.statusReason).toBe(RUN_STOP_REASON);
+    expect(kept!.statusReason).not.toBe(RUN_STOP_REASON);
+    await expect(ex.stopRun(second.record, second.manifest, h2 as never, 9)).rejects.toThrow(/has no run 9/);
     await ex.stop(second.record, second.manifest, h2 as unknown as Record<string, unknown>);
     const stoppedParent = (await batch.send(new DescribeJobsCommand({ jobs: [h2.jobId] }))).jobs![0]!;
     expect(stoppedParent.statusReason).toBe(STOP_REASON);
