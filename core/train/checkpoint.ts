@@ -4,8 +4,7 @@
 //   optimizer/<key>   optimizer state (momentum / Adam moments, torch names) and its step count
 //   __metadata__.mtl  JSON: config, step, data position (epoch, batches consumed), best multitask
 // Written atomically (temporary file + rename): a crash mid-write leaves the previous checkpoint.
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ExperimentConfig } from '../api/config/schema.ts';
 import type { MultiTaskModel } from '../model/model.ts';
@@ -93,37 +92,6 @@ export function loadOptimizerState(optimizer: Optimizer, state: Map<string, Name
   } finally {
     tf.dispose([...tensors.values()]);
   }
-}
-
-export interface CheckpointListing {
-  kind: string;
-  path: string;
-  bytes: number;
-  mtime: number;
-  step?: number;
-  epoch?: number;
-  multitask?: number;
-}
-
-/** The checkpoints of a run folder with their header metadata (weights are not decoded). */
-export function listCheckpoints(runDir: string): CheckpointListing[] {
-  const dir = join(runDir, 'checkpoints');
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.safetensors'))
-    .sort()
-    .map((f) => {
-      const path = join(dir, f);
-      const st = statSync(path);
-      const meta = readCheckpointMeta(path);
-      return {
-        kind: f.replace(/\.safetensors$/, ''),
-        path: join('checkpoints', f),
-        bytes: st.size,
-        mtime: st.mtimeMs,
-        ...(meta ? { step: meta.step, epoch: meta.epoch, multitask: meta.multitask } : {}),
-      };
-    });
 }
 
 /** A checkpoint's metadata from the safetensors header alone (8-byte length, JSON); null if unreadable. */

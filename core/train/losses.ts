@@ -7,8 +7,7 @@
 //   total = w_s·L_semseg + w_d·L_depth. For `distilled`, each term is the mean over the final and
 //   the intermediate (aux) predictions — deep supervision (SPEC §6).
 import * as tf from '@tensorflow/tfjs-core';
-
-export const IGNORE_LABEL = 255;
+import { IGNORE_LABEL } from '../api/classes.ts';
 
 export type DepthLossName = 'mse' | 'l1' | 'silog' | 'berhu';
 

@@ -4,6 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encode as encodePng } from 'fast-png';
+import { IGNORE_LABEL } from '../api/classes.ts';
 import type { RunEvent } from '../api/events.ts';
 import { colorizeDepth, colorizeDepthError, colorizeLabels, type RgbImage } from './colormap.ts';
 
@@ -35,7 +36,7 @@ export function writeObservedSamples(
   return samples.map((s) => {
     const { height: h, width: w } = s;
     const nan = new Float32Array(h * w).fill(NaN);
-    const ignore = new Uint8Array(h * w).fill(255);
+    const ignore = new Uint8Array(h * w).fill(IGNORE_LABEL);
     const panels: Record<string, RgbImage> = {
       rgb: { height: h, width: w, data: s.rgb },
       gtSemseg: colorizeLabels(s.gtSemseg ?? ignore, h, w),
