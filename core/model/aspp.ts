@@ -1,7 +1,7 @@
 // Atrous Spatial Pyramid Pooling (DeepLabV3), after torchvision's segmentation/deeplabv3.py: five
 // parallel branches — 1×1, three 3×3 atrous, image pooling — concatenated and projected by a 1×1
-// conv-BN-ReLU (+ optional dropout). With `enabled: false` it is the course template's
-// short-circuit: only the 1×1 conv-BN-ReLU projection.
+// conv-BN-ReLU (+ optional dropout and SE). `model.aspp = true` selects it (architectures/common.ts);
+// the course template's stand-in is asppTemplate.ts.
 import * as tf from '@tensorflow/tfjs-core';
 import { Module } from './module.ts';
 import { ConvBnRelu } from './conv.ts';
@@ -9,9 +9,8 @@ import type { Rng } from './init.ts';
 import { globalAvgPool } from './spatialOps.ts';
 import { SqueezeExcitation } from './se.ts';
 
+/** What both ASPP variants are built from. */
 export interface AsppConfig {
-  /** false = the template's single 1×1 conv-BN-ReLU. */
-  enabled: boolean;
   inChannels: number;
   /** Output channels of every branch and of the projection (256 · model.width). */
   channels: number;
@@ -35,9 +34,17 @@ class AsppPooling extends Module {
   }
 }
 
+/** An indexed list of branches, named "0", "1", … like nn.ModuleList. */
+class BranchList extends Module {
+  readonly items: ConvBnRelu[] = [];
+  add(m: ConvBnRelu): void {
+    this.items.push(this.child(String(this.items.length), m));
+  }
+}
+
 export class Aspp extends Module {
-  readonly branches: ConvBnRelu[] = [];
-  readonly pooling: AsppPooling | null = null;
+  readonly branches: ConvBnRelu[];
+  readonly pooling: AsppPooling;
   readonly project: ConvBnRelu;
   readonly se: SqueezeExcitation | null;
 
@@ -47,36 +54,21 @@ export class Aspp extends Module {
   ) {
     super();
     const { inChannels: cin, channels: c } = cfg;
-    if (cfg.enabled) {
-      const branches = this.child('branches', new BranchList());
-      branches.add(new ConvBnRelu(rng, cin, c, 1));
-      for (const rate of cfg.rates) branches.add(new ConvBnRelu(rng, cin, c, 3, rate));
-      this.branches = branches.items;
-      this.pooling = this.child('pooling', new AsppPooling(rng, cin, c));
-    }
-    const projectIn = cfg.enabled ? c * (cfg.rates.length + 2) : cin;
-    this.project = this.child('project', new ConvBnRelu(rng, projectIn, c, 1));
+    const branches = this.child('branches', new BranchList());
+    branches.add(new ConvBnRelu(rng, cin, c, 1));
+    for (const rate of cfg.rates) branches.add(new ConvBnRelu(rng, cin, c, 3, rate));
+    this.branches = branches.items;
+    this.pooling = this.child('pooling', new AsppPooling(rng, cin, c));
+    this.project = this.child('project', new ConvBnRelu(rng, c * (cfg.rates.length + 2), c, 1));
     this.se = cfg.se ? this.child('se', new SqueezeExcitation(rng, c)) : null;
   }
 
   forward(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
-    let y = x; //                                         [B, h, w, Cin] (deepest features)
-    if (this.pooling) {
-      const parts = this.branches.map((b) => b.forward(x, training)); // 4 × [B, h, w, C]
-      parts.push(this.pooling.forward(x, training)); //                  [B, h, w, C]
-      y = tf.concat(parts, 3); //                                        [B, h, w, 5C]
-    }
-    y = this.project.forward(y, training); //             [B, h, w, C]
+    const parts = this.branches.map((b) => b.forward(x, training)); // 4 × [B, h, w, C]  (x: [B, h, w, Cin])
+    parts.push(this.pooling.forward(x, training)); //                  [B, h, w, C]
+    let y = this.project.forward(tf.concat(parts, 3), training); //    [B, h, w, 5C] → [B, h, w, C]
     if (training && this.cfg.dropout > 0) y = tf.dropout(y, this.cfg.dropout) as tf.Tensor4D;
     if (this.se) y = this.se.forward(y);
     return y;
-  }
-}
-
-/** An indexed list of branches, named "0", "1", … like nn.ModuleList. */
-class BranchList extends Module {
-  readonly items: ConvBnRelu[] = [];
-  add(m: ConvBnRelu): void {
-    this.items.push(this.child(String(this.items.length), m));
   }
 }

@@ -3,10 +3,17 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { Module } from './module.ts';
 import { convSame, type Conv2d } from './conv.ts';
-import { Aspp, type AsppConfig } from './aspp.ts';
-import { Decoder, type DecoderConfig } from './decoder.ts';
+import type { Aspp } from './aspp.ts';
+import type { AsppTemplate } from './asppTemplate.ts';
+import type { Decoder } from './decoder.ts';
+import type { DecoderTemplate } from './decoderTemplate.ts';
 import type { Rng } from './init.ts';
 import type { EncoderFeatures } from './resnet.ts';
+
+/** An ASPP variant (model.aspp picks one in architectures/common.ts): [B, h, w, Cin] → [B, h, w, C]. */
+export type AsppModule = Aspp | AsppTemplate;
+/** A decoder variant (model.skip picks one): input + skips → features at 1/4 scale. */
+export type DecoderModule = Decoder | DecoderTemplate;
 
 /** The last 1×1 conv: features → `outputs` channels (logits and/or depth). */
 export function predictionHead(rng: Rng, inChannels: number, outputs: number): Conv2d {
@@ -23,22 +30,23 @@ export function skipFeatures(f: EncoderFeatures, extraSkips: boolean): tf.Tensor
   return extraSkips ? [f.layer1, f.layer2, f.layer3] : [f.layer1];
 }
 
-/** ASPP on the deepest features → decoder with skips → 1×1 prediction. */
+/** ASPP on the deepest features → decoder with skips → 1×1 prediction. The ASPP and decoder come
+ * built (in that order, then the head draws its weights) from architectures/common.ts. */
 export class DenseHead extends Module {
-  readonly aspp: Aspp;
-  readonly decoder: Decoder;
+  readonly aspp: AsppModule;
+  readonly decoder: DecoderModule;
   readonly head: Conv2d;
 
   constructor(
     rng: Rng,
-    asppCfg: AsppConfig,
-    decoderCfg: DecoderConfig,
+    aspp: AsppModule,
+    decoder: DecoderModule,
     outputs: number,
     readonly extraSkips: boolean,
   ) {
     super();
-    this.aspp = this.child('aspp', new Aspp(rng, asppCfg));
-    this.decoder = this.child('decoder', new Decoder(rng, decoderCfg));
+    this.aspp = this.child('aspp', aspp);
+    this.decoder = this.child('decoder', decoder);
     this.head = this.child('head', predictionHead(rng, this.decoder.outChannels, outputs));
   }
 

@@ -1,6 +1,6 @@
 // ResNet encoders after torchvision's resnet.py: the same part names (conv1, bn1, layer3.1.conv2,
-// layer2.0.downsample.0 …) so torchvision state_dicts map 1:1, the same _make_layer logic for
-// replace_stride_with_dilation, and a `width` multiplier on every channel count.
+// layer2.0.downsample.0 …) so torchvision state_dicts map 1:1, the same stage builder (_make_layer,
+// here `makeLayer`) for replace_stride_with_dilation, and a `width` multiplier on every channel count.
 import * as tf from '@tensorflow/tfjs-core';
 import { Module } from './module.ts';
 import { Conv2d, convSame } from './conv.ts';
@@ -135,6 +135,10 @@ export class Bottleneck extends Module implements Block {
 /** A stage: torchvision's nn.Sequential of blocks, named "0", "1", … */
 class Stage extends Module {
   readonly blocks: Block[] = [];
+  /** How much the stage downsamples: its first block's stride (1 for a dilated stage). */
+  constructor(readonly stride: number) {
+    super();
+  }
   add(block: Block): void {
     this.blocks.push(this.child(String(this.blocks.length), block));
   }
@@ -153,12 +157,18 @@ export interface FeatureInfo {
 
 export type EncoderFeatures = Record<FeatureInfo['name'], tf.Tensor4D>;
 
+/** BasicBlock or Bottleneck, as _make_layer takes them: a constructor with its expansion. */
+type BlockType = typeof BasicBlock | typeof Bottleneck;
+
 export class ResNet extends Module {
   readonly conv1: Conv2d;
   readonly bn1: BatchNorm2d;
   readonly layers: Stage[] = [];
   /** Channels and strides of layer1..layer4 (a dilated stage keeps the previous stride). */
   readonly features: FeatureInfo[] = [];
+  /** torchvision's self.inplanes and self.dilation: where the next stage starts. */
+  private inplanes: number;
+  private dilation = 1;
 
   constructor(
     rng: Rng,
@@ -171,52 +181,57 @@ export class ResNet extends Module {
       throw new Error(
         `model.dilation should be 3 booleans (layer2..layer4), got ${JSON.stringify(cfg.dilation)}`,
       );
-    const expansion = spec.block === 'basic' ? BasicBlock.expansion : Bottleneck.expansion;
-    let inplanes = scaleChannels(64, cfg.width);
+    const block: BlockType = spec.block === 'basic' ? BasicBlock : Bottleneck;
+    this.inplanes = scaleChannels(64, cfg.width);
     this.conv1 = this.child(
       'conv1',
-      new Conv2d(rng, { inChannels: 3, outChannels: inplanes, kernel: 7, stride: 2, padding: 3 }),
+      new Conv2d(rng, { inChannels: 3, outChannels: this.inplanes, kernel: 7, stride: 2, padding: 3 }),
     );
-    this.bn1 = this.child('bn1', new BatchNorm2d(inplanes));
-    // torchvision's _make_layer: a dilated stage trades its stride for dilation; its first block
-    // keeps the previous dilation, the others use the new one.
-    let dilation = 1;
-    let outputStride = 4;
-    const basePlanes = [64, 128, 256, 512];
-    spec.layers.forEach((blocks, i) => {
-      const planes = scaleChannels(basePlanes[i], cfg.width);
-      let stride = i === 0 ? 1 : 2;
-      const previousDilation = dilation;
-      if (i > 0 && cfg.dilation[i - 1]) {
-        dilation *= stride;
-        stride = 1;
-      }
-      outputStride *= stride;
-      const stage = this.child(`layer${i + 1}`, new Stage());
-      const downsample = stride !== 1 || inplanes !== planes * expansion;
-      for (let b = 0; b < blocks; b++) {
-        const o: BlockOptions = {
-          stride: b === 0 ? stride : 1,
-          dilation: b === 0 ? previousDilation : dilation,
-          downsample: b === 0 && downsample,
-          se: cfg.se,
-          strideIn1x1: cfg.strideIn1x1 ?? false,
-        };
-        const blockIn = b === 0 ? inplanes : planes * expansion;
-        stage.add(
-          spec.block === 'basic'
-            ? new BasicBlock(rng, blockIn, planes, o)
-            : new Bottleneck(rng, blockIn, planes, o),
-        );
-      }
-      inplanes = planes * expansion;
-      this.layers.push(stage);
-      this.features.push({
-        name: `layer${i + 1}` as FeatureInfo['name'],
-        channels: inplanes,
-        stride: outputStride,
-      });
+    this.bn1 = this.child('bn1', new BatchNorm2d(this.inplanes));
+    const [l1, l2, l3, l4] = spec.layers as [number, number, number, number];
+    const [d2, d3, d4] = cfg.dilation;
+    this.addStage('layer1', this.makeLayer(rng, block, 64, l1));
+    this.addStage('layer2', this.makeLayer(rng, block, 128, l2, 2, d2));
+    this.addStage('layer3', this.makeLayer(rng, block, 256, l3, 2, d3));
+    this.addStage('layer4', this.makeLayer(rng, block, 512, l4, 2, d4));
+  }
+
+  /** torchvision's _make_layer: `blocks` blocks of `planes` (× width) channels. A dilated stage
+   * trades its stride for dilation; its first block keeps the previous dilation, the others use the
+   * new one. Only the first block strides, and it gets a downsample when the shape changes. */
+  private makeLayer(
+    rng: Rng,
+    block: BlockType,
+    planes: number,
+    blocks: number,
+    stride = 1,
+    dilate = false,
+  ): Stage {
+    planes = scaleChannels(planes, this.cfg.width);
+    const previousDilation = this.dilation;
+    if (dilate) {
+      this.dilation *= stride;
+      stride = 1;
+    }
+    const options = (first: boolean): BlockOptions => ({
+      stride: first ? stride : 1,
+      dilation: first ? previousDilation : this.dilation,
+      downsample: first && (stride !== 1 || this.inplanes !== planes * block.expansion),
+      se: this.cfg.se,
+      strideIn1x1: this.cfg.strideIn1x1 ?? false,
     });
+    const stage = new Stage(stride);
+    stage.add(new block(rng, this.inplanes, planes, options(true)));
+    this.inplanes = planes * block.expansion;
+    for (let b = 1; b < blocks; b++) stage.add(new block(rng, this.inplanes, planes, options(false)));
+    return stage;
+  }
+
+  /** Attach a stage and record its output: channels, and the stride so far (a dilated stage has stride 1). */
+  private addStage(name: FeatureInfo['name'], stage: Stage): void {
+    const previous = this.features.at(-1)?.stride ?? 4; // conv1 and the max-pool: 1/4
+    this.layers.push(this.child(name, stage));
+    this.features.push({ name, channels: this.inplanes, stride: previous * stage.stride });
   }
 
   get outputStride(): number {

@@ -5,7 +5,7 @@ import type { Rng } from '../init.ts';
 import { MultiTaskNet, SEMSEG_CLASSES, upsampleTasks, type ModelOutput } from '../model.ts';
 import { DenseHead } from '../heads.ts';
 import type { ResNet } from '../resnet.ts';
-import { buildEncoder, headConfigs } from './common.ts';
+import { buildAspp, buildDecoder, buildEncoder, headConfigs } from './common.ts';
 
 export class BranchedModel extends MultiTaskNet {
   readonly encoder: ResNet;
@@ -16,8 +16,16 @@ export class BranchedModel extends MultiTaskNet {
     super(cfg);
     this.encoder = this.child('encoder', buildEncoder(rng, cfg));
     const p = headConfigs(cfg, this.encoder);
-    this.semseg = this.child('semseg', new DenseHead(rng, p.aspp, p.decoder, SEMSEG_CLASSES, cfg.extraSkips));
-    this.depth = this.child('depth', new DenseHead(rng, p.aspp, p.decoder, 1, cfg.extraSkips));
+    const head = (outputs: number) =>
+      new DenseHead(
+        rng,
+        buildAspp(rng, cfg, p.aspp),
+        buildDecoder(rng, cfg, p.decoder),
+        outputs,
+        cfg.extraSkips,
+      );
+    this.semseg = this.child('semseg', head(SEMSEG_CLASSES));
+    this.depth = this.child('depth', head(1));
   }
 
   forward(x: tf.Tensor4D, training: boolean): ModelOutput {

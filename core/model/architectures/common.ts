@@ -1,8 +1,12 @@
-// What every architecture derives from the run config: the encoder and the ASPP / decoder
-// configurations, with `model.width` applied to every channel count.
+// What every architecture derives from the run config: the encoder, the ASPP / decoder
+// configurations with `model.width` applied to every channel count, and the one place where
+// `model.aspp` and `model.skip` choose between DeepLabV3+'s modules and the course template's.
 import type { ModelConfig } from '../../api/config/schema.ts';
-import type { AsppConfig } from '../aspp.ts';
-import type { DecoderConfig } from '../decoder.ts';
+import { Aspp, type AsppConfig } from '../aspp.ts';
+import { AsppTemplate } from '../asppTemplate.ts';
+import { Decoder, type DecoderConfig } from '../decoder.ts';
+import { DecoderTemplate } from '../decoderTemplate.ts';
+import type { AsppModule, DecoderModule } from '../heads.ts';
 import { scaleChannels, type Rng } from '../init.ts';
 import { ResNet } from '../resnet.ts';
 
@@ -28,7 +32,6 @@ export function headConfigs(cfg: ModelConfig, encoder: ResNet): { aspp: AsppConf
   const channels = scaleChannels(ASPP_CHANNELS, cfg.width);
   const [layer1, layer2, layer3, layer4] = encoder.features;
   const aspp: AsppConfig = {
-    enabled: cfg.aspp,
     inChannels: layer4.channels,
     channels,
     rates: cfg.asppRates,
@@ -36,7 +39,6 @@ export function headConfigs(cfg: ModelConfig, encoder: ResNet): { aspp: AsppConf
     se: seDecoder,
   };
   const decoder: DecoderConfig = {
-    full: cfg.skip,
     inChannels: channels,
     skipInChannels: cfg.extraSkips ? [layer1.channels, layer2.channels, layer3.channels] : [layer1.channels],
     skipChannels: scaleChannels(SKIP_CHANNELS, cfg.width),
@@ -44,4 +46,14 @@ export function headConfigs(cfg: ModelConfig, encoder: ResNet): { aspp: AsppConf
     se: seDecoder,
   };
   return { aspp, decoder };
+}
+
+/** DeepLabV3's ASPP (model.aspp = true) or the template's 1×1 projection. */
+export function buildAspp(rng: Rng, cfg: ModelConfig, aspp: AsppConfig): AsppModule {
+  return cfg.aspp ? new Aspp(rng, aspp) : new AsppTemplate(rng, aspp);
+}
+
+/** DeepLabV3+'s decoder (model.skip = true) or the template's upsampling. */
+export function buildDecoder(rng: Rng, cfg: ModelConfig, decoder: DecoderConfig): DecoderModule {
+  return cfg.skip ? new Decoder(rng, decoder) : new DecoderTemplate(rng, decoder);
 }

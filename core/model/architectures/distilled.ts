@@ -6,27 +6,26 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { ModelConfig } from '../../api/config/schema.ts';
 import { SelfAttention } from '../attention.ts';
 import type { Conv2d } from '../conv.ts';
-import { Decoder } from '../decoder.ts';
 import type { Rng } from '../init.ts';
 import { MultiTaskNet, SEMSEG_CLASSES, upsampleTasks, type ModelOutput } from '../model.ts';
-import { DenseHead, predictionHead } from '../heads.ts';
+import { DenseHead, predictionHead, type DecoderModule } from '../heads.ts';
 import { Module } from '../module.ts';
 import type { ResNet } from '../resnet.ts';
-import { buildEncoder, headConfigs } from './common.ts';
+import { buildAspp, buildDecoder, buildEncoder, headConfigs } from './common.ts';
 
 /** own + SelfAttention(other) → decoder without skip (two 3×3 conv-BN-ReLU, or nothing in the
  * template variant) → 1×1 prediction. */
 class Distillation extends Module {
   readonly attention: SelfAttention;
-  readonly decoder: Decoder;
+  readonly decoder: DecoderModule;
   readonly head: Conv2d;
 
-  constructor(rng: Rng, channels: number, full: boolean, se: boolean, outputs: number) {
+  constructor(rng: Rng, cfg: ModelConfig, channels: number, se: boolean, outputs: number) {
     super();
     this.attention = this.child('attention', new SelfAttention(rng, channels));
     this.decoder = this.child(
       'decoder',
-      new Decoder(rng, { full, inChannels: channels, skipInChannels: [], skipChannels: 0, channels, se }),
+      buildDecoder(rng, cfg, { inChannels: channels, skipInChannels: [], skipChannels: 0, channels, se }),
     );
     this.head = this.child('head', predictionHead(rng, this.decoder.outChannels, outputs));
   }
@@ -50,12 +49,20 @@ export class DistilledModel extends MultiTaskNet {
     super(cfg);
     this.encoder = this.child('encoder', buildEncoder(rng, cfg));
     const p = headConfigs(cfg, this.encoder);
-    this.semseg = this.child('semseg', new DenseHead(rng, p.aspp, p.decoder, SEMSEG_CLASSES, cfg.extraSkips));
-    this.depth = this.child('depth', new DenseHead(rng, p.aspp, p.decoder, 1, cfg.extraSkips));
+    const head = (outputs: number) =>
+      new DenseHead(
+        rng,
+        buildAspp(rng, cfg, p.aspp),
+        buildDecoder(rng, cfg, p.decoder),
+        outputs,
+        cfg.extraSkips,
+      );
+    this.semseg = this.child('semseg', head(SEMSEG_CLASSES));
+    this.depth = this.child('depth', head(1));
     const c = this.semseg.decoder.outChannels;
     const se = p.decoder.se;
-    this.distillSemseg = this.child('distill_semseg', new Distillation(rng, c, cfg.skip, se, SEMSEG_CLASSES));
-    this.distillDepth = this.child('distill_depth', new Distillation(rng, c, cfg.skip, se, 1));
+    this.distillSemseg = this.child('distill_semseg', new Distillation(rng, cfg, c, se, SEMSEG_CLASSES));
+    this.distillDepth = this.child('distill_depth', new Distillation(rng, cfg, c, se, 1));
   }
 
   forward(x: tf.Tensor4D, training: boolean): ModelOutput {

@@ -1,27 +1,25 @@
 // `joint`: one encoder, one ASPP, one decoder; the last 1×1 conv predicts 19 logits + 1 depth.
 import type * as tf from '@tensorflow/tfjs-core';
 import type { ModelConfig } from '../../api/config/schema.ts';
-import { Aspp } from '../aspp.ts';
 import type { Conv2d } from '../conv.ts';
-import { Decoder } from '../decoder.ts';
 import type { Rng } from '../init.ts';
 import { MultiTaskNet, SEMSEG_CLASSES, toTaskOutput, type ModelOutput } from '../model.ts';
-import { predictionHead, skipFeatures } from '../heads.ts';
+import { predictionHead, skipFeatures, type AsppModule, type DecoderModule } from '../heads.ts';
 import type { ResNet } from '../resnet.ts';
-import { buildEncoder, headConfigs } from './common.ts';
+import { buildAspp, buildDecoder, buildEncoder, headConfigs } from './common.ts';
 
 export class JointModel extends MultiTaskNet {
   readonly encoder: ResNet;
-  readonly aspp: Aspp;
-  readonly decoder: Decoder;
+  readonly aspp: AsppModule;
+  readonly decoder: DecoderModule;
   readonly head: Conv2d;
 
   constructor(rng: Rng, cfg: ModelConfig) {
     super(cfg);
     this.encoder = this.child('encoder', buildEncoder(rng, cfg));
     const parts = headConfigs(cfg, this.encoder);
-    this.aspp = this.child('aspp', new Aspp(rng, parts.aspp));
-    this.decoder = this.child('decoder', new Decoder(rng, parts.decoder));
+    this.aspp = this.child('aspp', buildAspp(rng, cfg, parts.aspp));
+    this.decoder = this.child('decoder', buildDecoder(rng, cfg, parts.decoder));
     this.head = this.child('head', predictionHead(rng, this.decoder.outChannels, SEMSEG_CLASSES + 1));
   }
 
