@@ -2,8 +2,9 @@
 // says why it exists. Registered once per process, after the stock ones, which they replace.
 //
 // Layout: one folder per op when an op needs more than one file (adam/, conv2d/, resize/), one
-// file per op otherwise, webgpu/ for the WGSL kernels; registry.ts, tensorData.ts and wasmHeap.ts
-// are the helpers they share. File names say what a file registers:
+// file per op otherwise, webgpu/ for the WGSL kernels (same names); registry.ts, tensorData.ts
+// and wasmHeap.ts are the helpers they share; nonDifferentiable.ts gives the comparison ops the
+// zero gradients tfjs lacks. File names say what a file registers:
 //   <kernelName>.ts      a backend kernel (tf.KernelConfig) for the tfjs kernel of that name, in
 //                        camelCase (conv2dBackpropFilter = tf.Conv2DBackpropFilter), with the
 //                        backend appended when it is built on that backend's internals
@@ -35,6 +36,8 @@ import { splitVWasmKernel } from './splitVWasm.ts';
 import { unsortedSegmentSumKernel } from './unsortedSegmentSum.ts';
 import { adamUpdateWebGpu } from './webgpu/adamUpdate.ts';
 import { addNWebGpu } from './webgpu/addN.ts';
+import { conv2dBackpropFilterWebGpu } from './webgpu/conv2dBackpropFilter.ts';
+import { reduceWebGpu } from './webgpu/reduce.ts';
 import { resizeNearestGradWebGpu } from './webgpu/resizeNearestGrad.ts';
 
 let registered = false;
@@ -65,6 +68,8 @@ export function registerRuntimeKernels(): void {
   replaceKernel(resizeNearestGradWebGpu);
   replaceKernel(addNWebGpu());
   replaceKernel(adamUpdateWebGpu);
+  replaceKernel(conv2dBackpropFilterWebGpu());
+  for (const name of ['Sum', 'Mean', 'Max'] as const) replaceKernel(reduceWebGpu(name));
   replaceKernel(maxPoolGradKernel('wasm'));
   replaceKernel(unsortedSegmentSumKernel('wasm'));
   replaceKernel(reverseWasmKernel);
