@@ -2,7 +2,7 @@
 // exporting `build(rng, cfg)`, plus one line here (and its name in core/api/config/schema.ts ARCHS).
 import type { ModelConfig } from '../api/config/schema.ts';
 import { Rng } from './init.ts';
-import type { MultiTaskModel } from './model.ts';
+import type { MultiTaskModel } from './multiTaskModel.ts';
 import * as joint from './architectures/joint.ts';
 import * as branched from './architectures/branched.ts';
 import * as distilled from './architectures/distilled.ts';

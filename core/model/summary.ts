@@ -2,7 +2,7 @@
 // parameters, FLOPs), the encoder's feature pyramid, parameters per part, FLOPs per image and an
 // estimate of the activation memory a training step keeps for the backward pass.
 import * as tf from '@tensorflow/tfjs-core';
-import type { MultiTaskModel } from './model.ts';
+import type { MultiTaskModel } from './multiTaskModel.ts';
 import { traceLayers, type TracedLayer } from './trace.ts';
 
 export interface ModelSummary {

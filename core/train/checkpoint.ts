@@ -7,7 +7,7 @@
 import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ExperimentConfig } from '../api/config/schema.ts';
-import type { MultiTaskModel } from '../model/model.ts';
+import type { MultiTaskModel } from '../model/multiTaskModel.ts';
 import type { NamedTensor } from '../model/safetensors.ts';
 import { loadWeights, saveWeights } from '../model/weights.ts';
 import { writeFileAtomic } from '../runs/atomic.ts';

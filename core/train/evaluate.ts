@@ -8,7 +8,7 @@ import { decodeDepth, encodeDepth } from '../api/depthCodec.ts';
 import { denormalizeDepth, type Normalization } from '../data/depthUnits.ts';
 import type { Loader } from '../data/loader.ts';
 import { SplitMetricsAccumulator } from '../metrics/splitMetrics.ts';
-import type { MultiTaskModel } from '../model/model.ts';
+import type { MultiTaskModel } from '../model/multiTaskModel.ts';
 import { depthHistograms, type DepthHistograms } from './histogram.ts';
 import { multiTaskLoss } from './losses.ts';
 import type { ObservedSample } from './media.ts';

@@ -6,7 +6,7 @@ import type { BackendInfo } from '../api/events.ts';
 import type { Normalization } from '../data/depthUnits.ts';
 import { normalization } from '../data/datasetStats.ts';
 import { resolveDataRoot } from '../data/synthetic/dataset.ts';
-import type { MultiTaskModel } from '../model/model.ts';
+import type { MultiTaskModel } from '../model/multiTaskModel.ts';
 import { buildModel } from '../model/registry.ts';
 import { checkpointPath, runFiles } from '../runs/paths.ts';
 import { readRunDir, type RunInfo } from '../runs/store.ts';

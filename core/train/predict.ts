@@ -10,7 +10,7 @@ import { encodeDepth } from '../api/depthCodec.ts';
 import { denormalizeDepth, type Normalization } from '../data/depthUnits.ts';
 import { encodeGrayPng, encodeLabelPng } from '../data/imageio.ts';
 import { MiniscapesReader, type Sample, type Split } from '../data/miniscapes.ts';
-import type { MultiTaskModel } from '../model/model.ts';
+import type { MultiTaskModel } from '../model/multiTaskModel.ts';
 import { forwardTta, type TtaConfig } from './tta.ts';
 
 export interface PredictOptions {

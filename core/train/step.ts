@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { ExperimentConfig } from '../api/config/schema.ts';
 import type { LossTerms } from '../api/events.ts';
 import { denormalizeDepthTensor, type DepthNormalization } from '../data/depthUnits.ts';
-import type { MultiTaskModel } from '../model/model.ts';
+import type { MultiTaskModel } from '../model/multiTaskModel.ts';
 import { multiTaskLoss, type LossOptions } from './losses.ts';
 import { gradsByParamName, type Optimizer } from './optimizers.ts';
 

@@ -4,7 +4,7 @@
 // far). With flip off and scales [1] this is one plain forward pass.
 import * as tf from '@tensorflow/tfjs-core';
 import type { ExperimentConfig } from '../api/config/schema.ts';
-import type { MultiTaskModel } from '../model/model.ts';
+import type { MultiTaskModel } from '../model/multiTaskModel.ts';
 
 export type TtaConfig = ExperimentConfig['eval']['tta'];
 

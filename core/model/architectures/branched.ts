@@ -2,7 +2,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { ModelConfig } from '../../api/config/schema.ts';
 import type { Rng } from '../init.ts';
-import { MultiTaskNet, SEMSEG_CLASSES, upsampleTasks, type ModelOutput } from '../model.ts';
+import { MultiTaskNet, SEMSEG_CLASSES, upsampleTasks, type ModelOutput } from '../multiTaskModel.ts';
 import { DenseHead } from '../heads.ts';
 import type { ResNet } from '../resnet.ts';
 import { buildAspp, buildDecoder, buildEncoder, headConfigs } from './common.ts';

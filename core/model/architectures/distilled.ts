@@ -7,7 +7,7 @@ import type { ModelConfig } from '../../api/config/schema.ts';
 import { SelfAttention } from '../attention.ts';
 import type { Conv2d } from '../conv.ts';
 import type { Rng } from '../init.ts';
-import { MultiTaskNet, SEMSEG_CLASSES, upsampleTasks, type ModelOutput } from '../model.ts';
+import { MultiTaskNet, SEMSEG_CLASSES, upsampleTasks, type ModelOutput } from '../multiTaskModel.ts';
 import { DenseHead, predictionHead, type DecoderModule } from '../heads.ts';
 import { Module } from '../module.ts';
 import type { ResNet } from '../resnet.ts';

@@ -3,7 +3,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type { ModelConfig } from '../../api/config/schema.ts';
 import type { Conv2d } from '../conv.ts';
 import type { Rng } from '../init.ts';
-import { MultiTaskNet, SEMSEG_CLASSES, toTaskOutput, type ModelOutput } from '../model.ts';
+import { MultiTaskNet, SEMSEG_CLASSES, toTaskOutput, type ModelOutput } from '../multiTaskModel.ts';
 import { predictionHead, skipFeatures, type AsppModule, type DecoderModule } from '../heads.ts';
 import type { ResNet } from '../resnet.ts';
 import { buildAspp, buildDecoder, buildEncoder, headConfigs } from './common.ts';

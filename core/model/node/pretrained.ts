@@ -4,7 +4,7 @@
 // with ResNet v1's stride layout (`weights import` of Keras weights): the trainer then builds the
 // encoder with model.strideIn1x1.
 import { readFile } from 'node:fs/promises';
-import type { MultiTaskModel } from '../model.ts';
+import type { MultiTaskModel } from '../multiTaskModel.ts';
 import type { EncoderName } from '../resnet.ts';
 import { readSafetensorsHeader } from '../safetensors.ts';
 import { importTorchvisionResNet } from '../weights.ts';

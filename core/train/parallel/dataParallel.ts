@@ -16,7 +16,7 @@ import type { DepthNormalization } from '../../data/depthUnits.ts';
 import type { ExperimentConfig } from '../../api/config/schema.ts';
 import type { LossTerms } from '../../api/events.ts';
 import { spawnTsWorker } from '../../data/tsWorker.ts';
-import type { MultiTaskModel } from '../../model/model.ts';
+import type { MultiTaskModel } from '../../model/multiTaskModel.ts';
 import type { Optimizer } from '../optimizers.ts';
 import { BARRIER_BYTES } from './barrier.ts';
 import { assignVariables, flattenOptimizer, flattenVariables, restoreOptimizer } from './flatState.ts';

@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ExperimentConfig } from '../../api/config/schema.ts';
 import type { LossTerms } from '../../api/events.ts';
-import type { MultiTaskModel } from '../../model/model.ts';
+import type { MultiTaskModel } from '../../model/multiTaskModel.ts';
 import type { LossOptions } from '../losses.ts';
 import type { Optimizer } from '../optimizers.ts';
 import { lossAndGradients, type BatchTensors } from '../step.ts';

@@ -5,7 +5,7 @@
 import type { ExperimentConfig } from '../../api/config/schema.ts';
 import type { DepthNormalization } from '../../data/depthUnits.ts';
 import type { LossTerms } from '../../api/events.ts';
-import type { MultiTaskModel } from '../../model/model.ts';
+import type { MultiTaskModel } from '../../model/multiTaskModel.ts';
 import type { Optimizer } from '../optimizers.ts';
 import { batchTensors, depthLossOptions, disposeBatch, trainStep } from '../step.ts';
 import { DataParallelTrainer } from './dataParallel.ts';

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../../core/runtime/backend.ts';
 import { buildModel } from '../../../core/model/registry.ts';
-import type { ModelOutput, TaskOutput } from '../../../core/model/model.ts';
+import type { ModelOutput, TaskOutput } from '../../../core/model/multiTaskModel.ts';
 import { modelConfig } from './fixtures.ts';
 
 beforeAll(async () => {

@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ModelConfig } from '../../../core/api/config/schema.ts';
-import type { MultiTaskModel } from '../../../core/model/model.ts';
+import type { MultiTaskModel } from '../../../core/model/multiTaskModel.ts';
 import { initBackend } from '../../../core/runtime/index.ts';
 import { forwardTta, scaledSide, TTA_OFF } from '../../../core/train/tta.ts';
 
