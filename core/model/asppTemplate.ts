@@ -1,6 +1,6 @@
 // The course template's stand-in for ASPP (`model.aspp = false`): no context branches, only the
-// 1×1 conv-BN-ReLU projection of the deepest features (+ optional dropout and SE), under the same
-// part names as the full ASPP's projection (aspp.project.*), so the two share checkpoint names.
+// 1×1 conv-BN-ReLU projection of the deepest features (+ optional dropout and SE), named
+// aspp.project.* / aspp.se.* like the full ASPP's tail (its projection takes 5C channels, this one Cin).
 import * as tf from '@tensorflow/tfjs-core';
 import { Module } from './module.ts';
 import { ConvBnRelu } from './conv.ts';
