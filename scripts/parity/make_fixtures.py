@@ -278,7 +278,7 @@ ARCHS = {'joint': Joint, 'branched': Branched, 'distilled': Distilled}
 
 
 def part_of(name):
-    """Same rule as partOf() in core/model/model.ts."""
+    """Same rule as partOf() in core/model/multiTaskModel.ts."""
     seg = name.split('.')
     if seg[0] == 'encoder':
         return 'encoder'
