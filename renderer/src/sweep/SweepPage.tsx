@@ -1,16 +1,22 @@
 // Sweeps: pick one, follow its runs live (the engine refreshes the scheduler's view; metrics come
 // from the runs the studio already streams), see which axis values matter — parallel coordinates,
 // per-axis marginals with seeds as spread, best so far — and open any subset in the compare view
-// with the swept keys marked as the variables under study.
+// with the swept keys marked as the variables under study. Sweeps are made here too (New sweep),
+// launched after a confirmation with their run count and cost estimate, and stopped whole or run by
+// run — the same core functions as `mtl-studio sweep create|launch|stop [--run i]`.
 import { useEffect, useMemo, useState } from 'react';
-import type { SweepDetail, SweepSummary } from '../../../core/api/sweeps.ts';
+import type { SweepFile } from '../../../core/api/sweepFile.ts';
+import type { SweepDetail, SweepExecutor, SweepLaunchPlan, SweepSummary } from '../../../core/api/sweeps.ts';
 import { useApi } from '../api/react.ts';
 import { MAX_COMPARE } from '../compare/ComparePage.tsx';
 import { useStudioShallow } from '../store/index.ts';
 import { BestSoFar } from './BestSoFar.tsx';
 import { MarginalPlots } from './MarginalPlots.tsx';
 import { ParallelCoordinates } from './ParallelCoordinates.tsx';
-import { SweepRunsTable } from './SweepRunsTable.tsx';
+import { LaunchConfirm } from './LaunchConfirm.tsx';
+import { LaunchFields, launchRequest, type LaunchSettings } from './LaunchFields.tsx';
+import { NewSweepForm } from './NewSweepForm.tsx';
+import { LIVE, SweepRunsTable } from './SweepRunsTable.tsx';
 import { SWEEP_METRICS, designAxes, metricByKey, sweepPoints, topRuns } from './sweepData.ts';
 
 /** How often the page asks for the sweep's run states while it is open. */
@@ -18,10 +24,12 @@ export const SWEEP_POLL_MS = 2000;
 
 export function SweepPage({ pollMs = SWEEP_POLL_MS }: { pollMs?: number }) {
   const api = useApi();
-  const { runs, update, navigate } = useStudioShallow((s) => ({
+  const { runs, update, navigate, toast, defaultPreset } = useStudioShallow((s) => ({
     runs: s.runs,
     update: s.update,
     navigate: s.navigate,
+    toast: s.toast,
+    defaultPreset: s.system?.defaultPreset ?? 'quick-cpu',
   }));
   const [sweeps, setSweeps] = useState<SweepSummary[] | null>(null);
   const [sweepId, setSweepId] = useState<string | null>(null);
@@ -29,6 +37,18 @@ export function SweepPage({ pollMs = SWEEP_POLL_MS }: { pollMs?: number }) {
   const [error, setError] = useState<string | null>(null);
   const [metricKey, setMetricKey] = useState(SWEEP_METRICS[0]!.key);
   const [selected, setSelected] = useState<ReadonlySet<number>>(new Set());
+  const [executors, setExecutors] = useState<SweepExecutor[]>([]);
+  const [creating, setCreating] = useState(false);
+  const [launch, setLaunch] = useState<LaunchSettings>({
+    executor: 'local',
+    maxConcurrency: '1',
+    hoursPerRun: '1',
+  });
+  const [plan, setPlan] = useState<SweepLaunchPlan | null>(null);
+  const [planSettings, setPlanSettings] = useState<LaunchSettings | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [stopping, setStopping] = useState<ReadonlySet<number>>(new Set());
+  const [listVersion, setListVersion] = useState(0);
 
   useEffect(() => {
     let live = true;
@@ -39,6 +59,17 @@ export function SweepPage({ pollMs = SWEEP_POLL_MS }: { pollMs?: number }) {
         setSweeps(r.sweeps);
         setSweepId((cur) => cur ?? r.sweeps[0]?.id ?? null);
       })
+      .catch((e: Error) => live && setError(e.message));
+    return () => {
+      live = false;
+    };
+  }, [api, listVersion]);
+
+  useEffect(() => {
+    let live = true;
+    api.client.sweeps
+      .executors({})
+      .then((r) => live && setExecutors(r.executors))
       .catch((e: Error) => live && setError(e.message));
     return () => {
       live = false;
@@ -88,12 +119,75 @@ export function SweepPage({ pollMs = SWEEP_POLL_MS }: { pollMs?: number }) {
     navigate('compare');
   };
   const selectedIds = withRun(selected);
+
+  // Launch: the plan (runs, cost) first; the sweep starts only from the confirmation.
+  const review = async (id: string, settings: LaunchSettings) => {
+    setPlan(await api.client.sweeps.estimate(launchRequest(id, settings)));
+    setPlanSettings(settings);
+  };
+  const create = async (definition: SweepFile, settings: LaunchSettings) => {
+    const made = await api.client.sweeps.create({ definition });
+    setCreating(false);
+    setSweepId(made.id);
+    setSelected(new Set());
+    setLaunch(settings);
+    setListVersion((v) => v + 1);
+    toast('success', `Created sweep ${made.id}: ${made.runs} runs`);
+    await review(made.id, settings).catch((e: Error) => setError(e.message));
+  };
+  const confirmLaunch = async () => {
+    if (!plan || !planSettings) return;
+    setBusy(true);
+    try {
+      const d = await api.client.sweeps.launch(launchRequest(plan.id, planSettings));
+      setDetail(d);
+      setPlan(null);
+      setListVersion((v) => v + 1);
+      toast('success', `Launched ${plan.runs} runs on ${plan.executor}`);
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const stop = async (index?: number) => {
+    if (!shown) return;
+    const key = index ?? -1;
+    setStopping((s) => new Set(s).add(key));
+    try {
+      setDetail(
+        await api.client.sweeps.stop({ id: shown.sweep.id, ...(index !== undefined ? { index } : {}) }),
+      );
+      toast('success', index === undefined ? `Stopped sweep ${shown.sweep.id}` : `Stopped run ${index}`);
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setStopping((s) => {
+        const n = new Set(s);
+        n.delete(key);
+        return n;
+      });
+    }
+  };
+  const launched = Boolean(shown?.sweep.executor);
+  const live = shown ? shown.runs.some((r) => LIVE.has(r.status)) : false;
   const best = topRuns(points, metric.better, 4).flatMap((p) => (p.runId && runs[p.runId] ? [p.runId] : []));
 
   return (
     <div className="page" data-testid="sweep-page">
       <div className="page-head">
         <h1>Sweeps</h1>
+        <button
+          className="btn primary"
+          disabled={creating}
+          onClick={() => {
+            setCreating(true);
+            setPlan(null);
+          }}
+          data-testid="sweep-new"
+        >
+          New sweep
+        </button>
         {sweeps && sweeps.length > 0 && (
           <select
             className="input"
@@ -101,6 +195,7 @@ export function SweepPage({ pollMs = SWEEP_POLL_MS }: { pollMs?: number }) {
             onChange={(e) => {
               setSweepId(e.target.value);
               setSelected(new Set());
+              setPlan(null);
             }}
             data-testid="sweep-pick"
           >
@@ -133,10 +228,44 @@ export function SweepPage({ pollMs = SWEEP_POLL_MS }: { pollMs?: number }) {
           {error}
         </div>
       )}
-      {sweeps && sweeps.length === 0 && (
+      {creating && (
+        <NewSweepForm
+          defaultPreset={defaultPreset}
+          executors={executors}
+          onCreate={create}
+          onCancel={() => setCreating(false)}
+        />
+      )}
+      {plan && (
+        <LaunchConfirm
+          plan={plan}
+          launching={busy}
+          onLaunch={() => void confirmLaunch()}
+          onCancel={() => setPlan(null)}
+        />
+      )}
+      {sweeps && sweeps.length === 0 && !creating && (
         <div className="card empty" data-testid="sweep-none">
-          No sweeps in this workspace yet. Create one with <code>mtl-studio sweep create FILE</code> and
-          launch it with <code>mtl-studio sweep launch ID --executor local | ssh:T | slurm:T | batch</code>.
+          No sweeps in this workspace yet. Make one with <b>New sweep</b>, or with{' '}
+          <code>mtl-studio sweep create FILE</code> and{' '}
+          <code>mtl-studio sweep launch ID --executor local | ssh:T | slurm:T | batch</code>.
+        </div>
+      )}
+      {shown && !creating && !launched && !plan && (
+        <div className="card" data-testid="sweep-launch-card">
+          <div className="card-head">
+            Not launched yet<span className="sub">choose where its {shown.sweep.runs} runs go</span>
+          </div>
+          <div className="card-body" style={{ display: 'flex', gap: 10, alignItems: 'flex-end' }}>
+            <LaunchFields executors={executors} value={launch} onChange={setLaunch} />
+            <button
+              className="btn primary"
+              onClick={() => review(shown.sweep.id, launch).catch((e: Error) => setError(e.message))}
+              data-testid="sweep-launch"
+            >
+              Launch…
+            </button>
+          </div>
         </div>
       )}
       {shown && (
@@ -154,6 +283,17 @@ export function SweepPage({ pollMs = SWEEP_POLL_MS }: { pollMs?: number }) {
                   : ' · not launched'}
               </span>
               <span className="spacer" />
+              {launched && live && (
+                <button
+                  className="btn danger small"
+                  disabled={stopping.has(-1)}
+                  onClick={() => void stop()}
+                  title="cancel every waiting and training run of this sweep"
+                  data-testid="sweep-stop"
+                >
+                  {stopping.has(-1) ? 'Stopping…' : 'Stop sweep'}
+                </button>
+              )}
               <button
                 className="btn small"
                 disabled={selectedIds.length < 2 || selectedIds.length > MAX_COMPARE}
@@ -178,6 +318,7 @@ export function SweepPage({ pollMs = SWEEP_POLL_MS }: { pollMs?: number }) {
               selected={selected}
               onToggle={toggle}
               onOpen={(id) => navigate('run', id)}
+              {...(launched ? { onStop: (i: number) => void stop(i), stopping } : {})}
             />
           </div>
           <div className="card">

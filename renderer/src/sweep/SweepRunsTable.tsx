@@ -1,8 +1,12 @@
 // The live table of a sweep's runs: scheduler status (queued / running / … with the scheduler's
-// detail), axis values, best metrics of the run once it exists; a checkbox per run for compare.
+// detail), axis values, best metrics of the run once it exists; a checkbox per run for compare, and
+// a Stop per waiting or training run of a launched sweep.
 import type { SweepPoint } from './sweepData.ts';
 import { SWEEP_METRICS, valueLabel } from './sweepData.ts';
 import { fmtNum } from '../components/format.ts';
+
+/** Run states a Stop applies to. */
+export const LIVE: ReadonlySet<string> = new Set(['pending', 'queued', 'running']);
 
 export function SweepRunsTable(props: {
   points: SweepPoint[];
@@ -10,6 +14,10 @@ export function SweepRunsTable(props: {
   selected: ReadonlySet<number>;
   onToggle: (index: number) => void;
   onOpen: (runId: string) => void;
+  /** Stop one run (absent before launch). */
+  onStop?: (index: number) => void;
+  /** Runs whose stop was asked and not yet answered. */
+  stopping?: ReadonlySet<number>;
 }) {
   const { points, sweptKeys, selected } = props;
   return (
@@ -31,6 +39,7 @@ export function SweepRunsTable(props: {
             ))}
             <th>step</th>
             <th>scheduler</th>
+            {props.onStop && <th />}
           </tr>
         </thead>
         <tbody>
@@ -74,6 +83,21 @@ export function SweepRunsTable(props: {
               <td className="dim" title={p.detail}>
                 {[p.jobId, p.detail].filter(Boolean).join(' · ')}
               </td>
+              {props.onStop && (
+                <td>
+                  {LIVE.has(p.status) && (
+                    <button
+                      className="btn danger small"
+                      disabled={props.stopping?.has(p.index)}
+                      onClick={() => props.onStop!(p.index)}
+                      title={`stop run ${p.index} (a waiting run never starts; a training run checkpoints first)`}
+                      data-testid="sweep-run-stop"
+                    >
+                      {props.stopping?.has(p.index) ? 'Stopping…' : 'Stop'}
+                    </button>
+                  )}
+                </td>
+              )}
             </tr>
           ))}
         </tbody>

@@ -32,7 +32,9 @@ function studio() {
     req: CallRequest<K>,
   ): Promise<CallResponse<K>> => {
     const parsed = CALLS[name].req.parse(req) as never;
-    return CALLS[name].res.parse(await (h[name] as (r: never, o: object) => Promise<unknown>)(parsed, {}));
+    return CALLS[name].res.parse(
+      await (h[name] as (r: never, o: object) => Promise<unknown>)(parsed, {}),
+    ) as CallResponse<K>;
   };
   return { ws, call };
 }

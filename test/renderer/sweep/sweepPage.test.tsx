@@ -15,6 +15,7 @@ const summary = {
   executor: 'slurm:c',
   runs: 4,
 };
+const executors = { executors: [{ executor: 'local', label: 'This machine', available: true }] };
 const row = (i: number, status: string, runId?: string) => ({
   index: i,
   name: `lr-seeds-${i}`,
@@ -39,6 +40,7 @@ describe('Sweep page', () => {
     const f = createFakeStudio({
       'sweeps.list': () => ({ sweeps: [{ ...summary, counts: detail.sweep.counts }] }),
       'sweeps.get': () => detail,
+      'sweeps.executors': () => executors,
     });
     const r0 = fakeRun(0, { id: 'r0', status: 'running' });
     const r1 = fakeRun(1, { id: 'r1', status: 'running' });
@@ -110,7 +112,10 @@ describe('Sweep page', () => {
   });
 
   it('says how to make a sweep when there is none, and shows errors', async () => {
-    const f = createFakeStudio({ 'sweeps.list': () => ({ sweeps: [] }) });
+    const f = createFakeStudio({
+      'sweeps.list': () => ({ sweeps: [] }),
+      'sweeps.executors': () => executors,
+    });
     await act(async () => {
       renderStudio(<SweepPage />, f);
     });
@@ -118,6 +123,7 @@ describe('Sweep page', () => {
     cleanup();
     const g = createFakeStudio({
       'sweeps.list': () => ({ sweeps: [{ ...summary, counts: {} }] }),
+      'sweeps.executors': () => executors,
       'sweeps.get': () => {
         throw new Error('no sweep sw1 in this workspace');
       },
