@@ -35,18 +35,24 @@ export async function profileWebGpuStep(preset: string, h: number, w: number, b:
   await step;
   const wallMs = performance.now() - t0;
   const totals = new Map<string, WebGpuKernelTime>();
-  for (const k of info.kernels) {
-    const ms = Number(await k.kernelTimeMs);
-    const t = totals.get(k.name) ?? { kernel: k.name, calls: 0, gpuMs: 0 };
+  const byShape = new Map<string, WebGpuKernelTime>();
+  const add = (map: Map<string, WebGpuKernelTime>, key: string, ms: number) => {
+    const t = map.get(key) ?? { kernel: key, calls: 0, gpuMs: 0 };
     t.calls++;
     t.gpuMs += Number.isFinite(ms) ? ms : 0;
-    totals.set(k.name, t);
+    map.set(key, t);
+  };
+  for (const k of info.kernels) {
+    const ms = Number(await k.kernelTimeMs);
+    add(totals, k.name, ms);
+    add(byShape, `${k.name} ${k.inputShapes.map((s) => `[${s}]`).join(' ')}`, ms);
   }
   tf.dispose([batch.rgb, batch.semseg, batch.depth]);
   model.dispose();
   optimizer.dispose();
   const kernels = [...totals.values()].sort((a, c) => c.gpuMs - a.gpuMs);
-  return { backend, wallMs, gpuMs: kernels.reduce((a, k) => a + k.gpuMs, 0), kernels };
+  const shapes = [...byShape.values()].sort((a, c) => c.gpuMs - a.gpuMs);
+  return { backend, wallMs, gpuMs: kernels.reduce((a, k) => a + k.gpuMs, 0), kernels, shapes };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
@@ -60,5 +66,12 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   for (const k of p.kernels.slice(0, 15))
     console.log(
       `  ${k.kernel.padEnd(28)} ${String(k.calls).padStart(5)} calls ${k.gpuMs.toFixed(1).padStart(9)} ms ${((100 * k.gpuMs) / p.gpuMs).toFixed(1).padStart(5)} %`,
+    );
+  // MTL_PROFILE_SHAPES=N: the N most expensive (kernel, input shapes) pairs as well.
+  const nShapes = Number(process.env.MTL_PROFILE_SHAPES ?? 0);
+  if (nShapes > 0) console.log('by input shapes:');
+  for (const k of p.shapes.slice(0, nShapes))
+    console.log(
+      `  ${k.kernel.padEnd(60)} ${String(k.calls).padStart(4)} calls ${k.gpuMs.toFixed(1).padStart(9)} ms ${((100 * k.gpuMs) / p.gpuMs).toFixed(1).padStart(5)} %`,
     );
 }

@@ -36,6 +36,8 @@ import { splitVWasmKernel } from './splitVWasm.ts';
 import { unsortedSegmentSumKernel } from './unsortedSegmentSum.ts';
 import { adamUpdateWebGpu } from './webgpu/adamUpdate.ts';
 import { addNWebGpu } from './webgpu/addN.ts';
+import { conv2dBackpropFilterWebGpu } from './webgpu/conv2dBackpropFilter.ts';
+import { reduceWebGpu } from './webgpu/reduce.ts';
 import { resizeNearestGradWebGpu } from './webgpu/resizeNearestGrad.ts';
 
 let registered = false;
@@ -66,6 +68,8 @@ export function registerRuntimeKernels(): void {
   replaceKernel(resizeNearestGradWebGpu);
   replaceKernel(addNWebGpu());
   replaceKernel(adamUpdateWebGpu);
+  replaceKernel(conv2dBackpropFilterWebGpu());
+  for (const name of ['Sum', 'Mean', 'Max'] as const) replaceKernel(reduceWebGpu(name));
   replaceKernel(maxPoolGradKernel('wasm'));
   replaceKernel(unsortedSegmentSumKernel('wasm'));
   replaceKernel(reverseWasmKernel);

@@ -10,6 +10,8 @@ import { conv2dInputGradStride1, conv2dInputGradStrided } from './conv2dInputGra
  */
 const FILTER_GRAD_BACKENDS = new Set(['cpu', 'wasm']);
 const INPUT_GRAD_BACKENDS = new Set(['wasm']);
+/** Backends whose Conv2DBackpropFilter (ours, core/runtime/kernels/webgpu) takes `dilations`. */
+const DILATED_FILTER_GRAD_KERNEL = new Set(['webgpu']);
 
 /**
  * Gradient of Conv2D (tf.conv2d), replacing tfjs-core's, which asserts dilation == 1 on every
@@ -19,7 +21,7 @@ const INPUT_GRAD_BACKENDS = new Set(['wasm']);
  *    dilation 1, and strided convs use one small forward conv per output phase
  *    (conv2dInputGradStrided). Elsewhere: the backend's own Conv2DBackpropInput.
  *  - dW: the swapped-axes forward conv (conv2dFilterGrad.ts) when dilated or on cpu/wasm,
- *    otherwise the backend's own Conv2DBackpropFilter.
+ *    otherwise the backend's own Conv2DBackpropFilter (on webgpu ours, dilated NHWC included).
  * tf.fused.conv2d with a linear activation under a gradient tape computes its gradient in a
  * closure inside tfjs-core that cannot be replaced: use tf.conv2d (+ add) for dilated convs.
  */
@@ -38,7 +40,8 @@ export const conv2dGradConfig: tf.GradConfig = {
     const dilated = dh !== 1 || dw !== 1;
     const backend = tf.getBackend();
     const oursDx = dilated || INPUT_GRAD_BACKENDS.has(backend);
-    const oursDw = dilated || FILTER_GRAD_BACKENDS.has(backend);
+    const kernelTakesDilation = DILATED_FILTER_GRAD_KERNEL.has(backend) && !nchw;
+    const oursDw = (dilated && !kernelTakesDilation) || FILTER_GRAD_BACKENDS.has(backend);
     return {
       x: () => {
         const xNhwc = toNhwc(x).shape;
@@ -67,7 +70,14 @@ export const conv2dGradConfig: tf.GradConfig = {
           );
         }
         const inputs = { x, dy: dy4 };
-        const a = { strides, pad, dataFormat, dimRoundingMode, filterShape: filter.shape };
+        const a = {
+          strides,
+          pad,
+          dataFormat,
+          dimRoundingMode,
+          filterShape: filter.shape,
+          ...(dilated ? { dilations } : {}),
+        };
         return tf.engine().runKernel(tf.Conv2DBackpropFilter, inputs, a as unknown as tf.NamedAttrMap);
       },
     };
