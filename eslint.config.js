@@ -42,7 +42,7 @@ const neverImports = {
   metrics: UPPER,
   runs: UPPER,
   config: UPPER,
-  model: UPPER,
+  model: ['weights', ...UPPER], // weights import model's ResNet; loading files into a model is weights/node
   weights: UPPER,
   archive: UPPER,
   train: ['bench', 'sweep', 'cloud', 'studio', 'server', 'cli'],
@@ -112,7 +112,7 @@ export default tseslint.config(
   // After the folder blocks, which they refine (a file's last matching block sets the rule).
   ...neutral.include.map((path) => ({
     files: [asGlob(path)],
-    ignores: neutral.exclude.map(asGlob),
+    ignores: (neutral.exclude ?? []).map(asGlob),
     rules: coreImportRules(folderOf(path), { neutral: true }),
   })),
   {

@@ -11,7 +11,7 @@ import { createLoader, type Loader } from '../data/loader.ts';
 import { normalization } from '../data/datasetStats.ts';
 import { resolveDataRoot } from '../data/synthetic/dataset.ts';
 import type { MultiTaskModel } from '../model/multiTaskModel.ts';
-import { loadPretrainedEncoder, resolvePretrained } from '../model/node/pretrained.ts';
+import { loadPretrainedEncoder, resolvePretrained } from '../weights/node/pretrained.ts';
 import { buildModel } from '../model/registry.ts';
 import { EventWriter } from '../runs/events.ts';
 import { acquireRunLock } from '../runs/lock.ts';

@@ -39,6 +39,11 @@ describe('layering inside core/', () => {
     expect(await importErrors('core/train/parallel/x.ts', `../../${to}/y.ts`)).toHaveLength(1);
   });
 
+  it('core/model never imports core/weights (weights build on the model, not the other way)', async () => {
+    expect(await importErrors('core/model/x.ts', '../weights/catalog.ts')).toHaveLength(1);
+    expect(await importErrors('core/weights/node/x.ts', '../../model/resnet.ts')).toEqual([]);
+  });
+
   it('core/api imports no other core folder', async () => {
     expect(await importErrors('core/api/x.ts', '../runs/store.ts')).toHaveLength(1);
     expect(await importErrors('core/api/x.ts', './config/schema.ts')).toEqual([]);
@@ -58,7 +63,7 @@ describe('environment-neutral code (tsconfig.neutral.json)', () => {
   it('may not import a Node built-in; Node-only modules may', async () => {
     expect(await importErrors('core/train/step.ts', 'node:fs')).toHaveLength(1);
     expect(await importErrors('core/model/x.ts', 'path')).toHaveLength(1);
-    expect(await importErrors('core/model/node/x.ts', 'node:fs')).toEqual([]);
+    expect(await importErrors('core/weights/node/x.ts', 'node:fs')).toEqual([]);
     expect(await importErrors('core/train/loop.ts', 'node:fs')).toEqual([]);
   });
 

@@ -10,7 +10,7 @@ import { initBackend } from '../../../core/runtime/backend.ts';
 import { buildModel } from '../../../core/model/registry.ts';
 import { decodeSafetensors, encodeSafetensors, type NamedTensor } from '../../../core/model/safetensors.ts';
 import { importTorchvisionResNet, loadWeights, saveWeights } from '../../../core/model/weights.ts';
-import { loadPretrainedEncoder } from '../../../core/model/node/pretrained.ts';
+import { loadPretrainedEncoder } from '../../../core/weights/node/pretrained.ts';
 import { fixtureBytes, fixtureTensors, maxAbsError, modelConfig, toTensor } from './fixtures.ts';
 
 beforeAll(async () => {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../core/runtime/backend.ts';
 import { buildModel } from '../../../core/model/registry.ts';
-import { loadPretrainedEncoder } from '../../../core/model/node/pretrained.ts';
+import { loadPretrainedEncoder } from '../../../core/weights/node/pretrained.ts';
 import { ModelConfig } from '../../../core/api/config/schema.ts';
 import { WEIGHTS_BASE_URL_ENV } from '../../../core/weights/catalog.ts';
 import { ensureStandardWeights, listWeights } from '../../../core/weights/node/cache.ts';

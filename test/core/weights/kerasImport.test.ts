@@ -13,7 +13,7 @@ import { buildModel } from '../../../core/model/registry.ts';
 import { ModelConfig } from '../../../core/api/config/schema.ts';
 import { decodeSafetensors } from '../../../core/model/safetensors.ts';
 import { IMAGENET_RGB } from '../../../core/data/depthUnits.ts';
-import { loadPretrainedEncoder, resolvePretrained } from '../../../core/model/node/pretrained.ts';
+import { loadPretrainedEncoder, resolvePretrained } from '../../../core/weights/node/pretrained.ts';
 import { CAFFE_BGR_MEAN, kerasWeights, type KerasLayersModel } from '../../../core/weights/keras.ts';
 import { importWeights, type ImportReport } from '../../../core/weights/node/import.ts';
 import { ensureKerasPackage, kerasLabelsPath } from '../../../core/weights/node/npmKeras.ts';

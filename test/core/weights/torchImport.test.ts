@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../core/runtime/backend.ts';
 import { buildModel } from '../../../core/model/registry.ts';
 import { decodeSafetensors, type NamedTensor } from '../../../core/model/safetensors.ts';
-import { loadPretrainedEncoder } from '../../../core/model/node/pretrained.ts';
+import { loadPretrainedEncoder } from '../../../core/weights/node/pretrained.ts';
 import { restrictedUnpickle } from '../../../core/weights/pickle.ts';
 import { readTorchCheckpoint } from '../../../core/weights/node/torchFile.ts';
 import { importWeights } from '../../../core/weights/node/import.ts';

@@ -4,12 +4,12 @@
 // with ResNet v1's stride layout (`weights import` of Keras weights): the trainer then builds the
 // encoder with model.strideIn1x1.
 import { readFile } from 'node:fs/promises';
-import type { MultiTaskModel } from '../multiTaskModel.ts';
-import type { EncoderName } from '../resnet.ts';
-import { readSafetensorsHeader } from '../safetensors.ts';
-import { importTorchvisionResNet } from '../weights.ts';
-import { META } from '../../weights/catalog.ts';
-import { ensureStandardWeights } from '../../weights/node/cache.ts';
+import type { MultiTaskModel } from '../../model/multiTaskModel.ts';
+import type { EncoderName } from '../../model/resnet.ts';
+import { readSafetensorsHeader } from '../../model/safetensors.ts';
+import { importTorchvisionResNet } from '../../model/weights.ts';
+import { META } from '../catalog.ts';
+import { ensureStandardWeights } from './cache.ts';
 
 export const IMAGENET = 'imagenet';
 
