@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Write torchvision ResNet ImageNet weights as a torchvision-named safetensors file for
-`model.pretrained` (core/model/node/pretrained.ts).
+`model.pretrained` (core/weights/node/pretrained.ts).
 
   /usr/bin/python3 scripts/parity/export_torchvision.py resnet34 resnet34.safetensors
   /usr/bin/python3 scripts/parity/export_torchvision.py resnet34 resnet34.safetensors --pth resnet34-b627a593.pth
