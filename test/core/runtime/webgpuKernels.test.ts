@@ -158,6 +158,15 @@ describeOn('webgpu', 'WGSL kernels on webgpu', () => {
     expect(Array.from(maxCols).map(Number.isNaN)).toEqual([false, false, true, false]);
     const ints = await tidyData(() => tf.sum(tf.tensor([1, 2, 3, 4, 5, 6], [2, 3], 'int32'), 0));
     expect(Array.from(ints)).toEqual([5, 7, 9]);
+    // A float32 cast of int32 or bool data keeps its int32 buffer on webgpu (the losses' masks).
+    const counts = await tidyData(() =>
+      tf.sum(tf.cast(tf.tensor([1, 0, 1, 1, 1, 0], [3, 2], 'bool'), 'float32'), 0),
+    );
+    expect(Array.from(counts)).toEqual([3, 1]);
+    const means = await tidyData(() =>
+      tf.mean(tf.cast(tf.tensor([1, 2, 3, 4, 5, 6], [2, 3], 'int32'), 'float32'), 1),
+    );
+    expect(Array.from(means)).toEqual([2, 5]);
     const x = asFloat32(randomValues(2 * 3 * 4, 9));
     const got = await tidyData(() => tf.sum(toTensor(x, [2, 3, 4]), [0, 2]));
     expect(relError(got, reduceRef(x, [2, 3, 4], [0, 2], 'Sum'))).toBeLessThan(2e-6);

@@ -70,10 +70,10 @@ const CODE = `
           let ih = oh * uniforms.strideH + rowOffset;
           let iw = ow * uniforms.strideW + colOffset;
           if (kValid && ih >= 0 && ih < uniforms.inHeight && iw >= 0 && iw < uniforms.inWidth) {
-            xv = x[((b * uniforms.inHeight + ih) * uniforms.inWidth + iw) * uniforms.inChannels + ci];
+            xv = f32(x[((b * uniforms.inHeight + ih) * uniforms.inWidth + iw) * uniforms.inChannels + ci]);
           }
           if (nValid) {
-            dv = dy[r * uniforms.outChannels + n];
+            dv = f32(dy[r * uniforms.outChannels + n]);
           }
         }
         xs[t * TILE + kk] = xv;

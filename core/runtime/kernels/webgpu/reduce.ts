@@ -21,6 +21,7 @@ const INIT: Record<ReduceOp, string> = { sum: '0.0', mean: '0.0', max: '-uniform
  * and no barriers (SwiftShader runs each barrier as a fiber switch per invocation, ~20× slower
  * than tfjs's single workgroup on a full reduction when we tried a shared-memory tree); adjacent
  * threads read adjacent columns, so the channel sums of batch norm are coalesced on a GPU.
+ * f32(…): a float32 tensor cast from int32 or bool keeps its int32 buffer on webgpu.
  */
 function sliceProgram(op: ReduceOp, outputShape: number[]) {
   return flatProgram({
@@ -36,7 +37,7 @@ function sliceProgram(op: ReduceOp, outputShape: number[]) {
       let rEnd = min(rBegin + uniforms.rowsPerSplit, uniforms.rows);
       var acc = ${INIT[op]};
       for (var r = rBegin; r < rEnd; r = r + 1) {
-        let v = x[(p * uniforms.rows + r) * uniforms.cols + c];
+        let v = f32(x[(p * uniforms.rows + r) * uniforms.cols + c]);
         ${COMBINE[op]}
       }
       setOutputAtIndex(index, ${op === 'max' ? 'acc' : 'acc / uniforms.divisor'});`,
