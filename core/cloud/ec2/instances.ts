@@ -3,7 +3,6 @@
 import { connect } from 'node:net';
 import {
   DescribeInstancesCommand,
-  DescribeSpotInstanceRequestsCommand,
   RunInstancesCommand,
   TerminateInstancesCommand,
   CancelSpotInstanceRequestsCommand,
@@ -168,28 +167,6 @@ export async function terminateInstances(client: EC2Client, ids: string[]): Prom
     await client.send(new TerminateInstancesCommand({ InstanceIds: ids }));
   } catch (e) {
     throw ec2Error(e, `terminating ${ids.join(', ')}`);
-  }
-}
-
-/** The spot request's current state/status (e.g. `instance-terminated-by-price`), when there is one. */
-export async function spotRequestStatus(
-  client: EC2Client,
-  requestId: string,
-): Promise<{ state: string; status: string; instanceId?: string } | null> {
-  try {
-    const r = await client.send(
-      new DescribeSpotInstanceRequestsCommand({ SpotInstanceRequestIds: [requestId] }),
-    );
-    const q = r.SpotInstanceRequests?.[0];
-    return q
-      ? {
-          state: q.State ?? '',
-          status: q.Status?.Code ?? '',
-          ...(q.InstanceId ? { instanceId: q.InstanceId } : {}),
-        }
-      : null;
-  } catch {
-    return null;
   }
 }
 
