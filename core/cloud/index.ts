@@ -1,6 +1,7 @@
 // Public API of core/cloud for the studio and other modules (docs/CLOUD.md lists what each does).
 export { CloudError, type CloudErrorCode } from './errors.ts';
 export { cloudFiles, remoteStateFile } from './paths.ts';
+export { safeSegment } from './safePath.ts';
 export {
   RemoteRuns,
   listTargetInfos,
@@ -19,16 +20,21 @@ export {
 } from './ssh/target.ts';
 export { trustHostKey, type TrustResult } from './ssh/trust.ts';
 export { openTarget, connectWithRetry } from './ssh/connect.ts';
+export type { SshSession } from './ssh/session.ts';
+export { freeBytes } from './ssh/remoteFs.ts';
 export { followRemoteRun, type FollowOptions, type FollowResult } from './ssh/follow.ts';
 export {
   prepareRemote,
   startRemoteRun,
+  remoteCheckpointStep,
   stopRemoteRun,
   remoteArchive,
   remoteDataset,
   writeRemoteS3Config,
   type DatasetSource,
   type RemoteLaunch,
+  type RemoteLayout,
+  type StartedRemoteRun,
 } from './ssh/remoteRun.ts';
 export { readRemoteState, type RemoteRunState } from './ssh/remoteState.ts';
 export { installEngine, packEngine, checkEngine, localVersion } from './ssh/engine.ts';
@@ -57,4 +63,5 @@ export {
   runQueue,
   type QueueState,
   type QueueItem,
+  type QueueEntry,
 } from './queue/queue.ts';

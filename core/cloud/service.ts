@@ -4,8 +4,10 @@
 // targets / instances / sync screens. Everything here is Node-side; results are plain JSON.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ExperimentConfig } from '../api/config/schema.ts';
 import type { RunEvent } from '../api/events.ts';
 import { runsDir } from '../runs/paths.ts';
+import { readRunDir } from '../runs/store.ts';
 import { listInstances, terminateInstances, type StudioInstance } from './ec2/instances.ts';
 import { loadEc2Settings, makeEc2Client } from './ec2/settings.ts';
 import { forgetInstanceHostKeys } from './ec2/hostKeys.ts';
@@ -15,11 +17,15 @@ import { followRemoteRun, type FollowResult } from './ssh/follow.ts';
 import {
   prepareRemote,
   remoteArchive,
+  remoteCheckpointStep,
   startRemoteRun,
   stopRemoteRun,
   type RemoteLaunch,
+  type RemoteLayout,
+  type StartedRemoteRun,
 } from './ssh/remoteRun.ts';
 import { readRemoteState, type RemoteRunState } from './ssh/remoteState.ts';
+import type { SshSession } from './ssh/session.ts';
 import { getTarget, loadTargets } from './ssh/target.ts';
 
 /** What the studio's target picker shows (same shape as core/api/studio.ts TargetInfo). */
@@ -96,17 +102,14 @@ export class RemoteRuns {
     return ids;
   }
 
-  /** Start `train` on an SSH target; returns the run id once the run exists (mirrored locally). */
+  /** Create a run (its resolved config) and train it on an SSH target; returns its id at once and
+   * follows it in the background. */
   async start(
     target: string,
-    o: { preset?: string; sets?: string[]; name?: string; install?: boolean } = {},
+    o: { config: ExperimentConfig; preset?: string; name?: string; install?: boolean },
   ): Promise<{ id: string }> {
-    const args = [
-      ...(o.preset ? ['--preset', o.preset] : []),
-      ...(o.sets ?? []).flatMap((kv) => ['--set', kv]),
-      ...(o.name ? ['--name', o.name] : []),
-    ];
-    return this.launch(target, { command: 'train', args }, o.install);
+    const run = { config: o.config, preset: o.preset, name: o.name };
+    return this.launch(target, { command: 'train', run }, o.install);
   }
 
   async resume(runId: string): Promise<{ id: string }> {
@@ -120,12 +123,38 @@ export class RemoteRuns {
     return this.launch(st.target, { command: 'resume', runId });
   }
 
-  async fork(runId: string, sets: string[] = []): Promise<{ id: string }> {
-    return this.launch(this.state(runId).target, {
-      command: 'fork',
-      runId,
-      args: sets.flatMap((kv) => ['--set', kv]),
-    });
+  /** Fork a mirrored run on its target: a new run from `checkpoint` of the remote run, with its own
+   * (resolved) config, named `<parent>-fork` unless named. Followed in the background. */
+  async fork(
+    runId: string,
+    o: { checkpoint: string; config: ExperimentConfig; name?: string },
+  ): Promise<{ id: string }> {
+    const run = await this.startFork(runId, o);
+    this.follow(run.runId);
+    return { id: run.runId };
+  }
+
+  /** The fork without a follower (the CLI follows in the foreground). The step recorded as the
+   * fork's start is read from the checkpoint's header on the target. */
+  async startFork(
+    runId: string,
+    o: { checkpoint: string; config: ExperimentConfig; name?: string },
+  ): Promise<StartedRemoteRun> {
+    const st = this.state(runId);
+    const parent = readRunDir(join(runsDir(this.workspace), runId));
+    return this.startOn(st.target, async (s, layout) => ({
+      command: 'train',
+      run: {
+        config: o.config,
+        name: o.name ?? `${parent.meta.name}-fork`,
+        preset: parent.meta.preset,
+        parent: {
+          run: st.runId,
+          checkpoint: o.checkpoint,
+          step: await remoteCheckpointStep(s, layout, st.runId, o.checkpoint),
+        },
+      },
+    }));
   }
 
   /** SIGTERM to the remote trainer (it checkpoints and writes `stopped`); the follower mirrors that. */
@@ -174,16 +203,34 @@ export class RemoteRuns {
     return st;
   }
 
-  private async launch(target: string, launch: RemoteLaunch, install?: boolean): Promise<{ id: string }> {
+  /** Start a run on `target` (no follower: the CLI follows in the foreground or not at all). */
+  async startOn(
+    target: string,
+    launch: RemoteLaunch | ((s: SshSession, layout: RemoteLayout) => Promise<RemoteLaunch>),
+    install?: boolean,
+  ): Promise<StartedRemoteRun> {
     const s = await openTarget(this.workspace, getTarget(this.workspace, target));
     try {
       const layout = await prepareRemote(this.workspace, s, { install });
-      const run = await startRemoteRun(this.workspace, s, layout, launch);
-      this.follow(run.runId);
-      return { id: run.runId };
+      return await startRemoteRun(
+        this.workspace,
+        s,
+        layout,
+        typeof launch === 'function' ? await launch(s, layout) : launch,
+      );
     } finally {
       s.close();
     }
+  }
+
+  private async launch(
+    target: string,
+    launch: RemoteLaunch | ((s: SshSession, layout: RemoteLayout) => Promise<RemoteLaunch>),
+    install?: boolean,
+  ): Promise<{ id: string }> {
+    const run = await this.startOn(target, launch, install);
+    this.follow(run.runId);
+    return { id: run.runId };
   }
 }
 

@@ -32,12 +32,31 @@ function headerMark(path: string): Mark | null {
     fd = openSync(path, 'r');
     const len = Buffer.alloc(8);
     if (readSync(fd, len, 0, 8, 0) < 8) return null;
-    const n = Number(len.readBigUInt64LE(0));
-    if (n > 100_000_000) return null;
+    const n = headerLength(len);
+    if (n === null) return null;
     const buf = Buffer.alloc(n);
     if (readSync(fd, buf, 0, n, 8) < n) return null;
-    const header = JSON.parse(buf.toString('utf8')) as { __metadata__?: { mtl?: string } };
-    const meta = JSON.parse(header.__metadata__?.mtl ?? 'null') as Partial<
+    return checkpointMark(buf);
+  } catch {
+    return null;
+  } finally {
+    if (fd >= 0) closeSync(fd);
+  }
+}
+
+/** The header length a safetensors file's first 8 bytes give; null when implausible. */
+export function headerLength(first8: Buffer): number | null {
+  if (first8.length < 8) return null;
+  const n = Number(first8.readBigUInt64LE(0));
+  return n > 100_000_000 ? null : n;
+}
+
+/** step/epoch/multitask of the `mtl` metadata in a safetensors header's JSON (the bytes after the
+ * length); null when unreadable. Also for a checkpoint read over SFTP (a remote fork's parent). */
+export function checkpointMark(header: Buffer): Mark | null {
+  try {
+    const parsed = JSON.parse(header.toString('utf8')) as { __metadata__?: { mtl?: string } };
+    const meta = JSON.parse(parsed.__metadata__?.mtl ?? 'null') as Partial<
       Record<keyof Mark, unknown>
     > | null;
     if (!meta || typeof meta.step !== 'number') return null;
@@ -48,8 +67,6 @@ function headerMark(path: string): Mark | null {
     };
   } catch {
     return null;
-  } finally {
-    if (fd >= 0) closeSync(fd);
   }
 }
 

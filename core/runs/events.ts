@@ -57,6 +57,19 @@ export class EventWriter {
   }
 }
 
+/** Cut a torn last line off the log at `path` (only a writer that died mid-line leaves one); returns
+ * the size of what is left (0 when there is no file). The mirror of a remote log appends after it. */
+export function cutTornTailOf(path: string): number {
+  if (!existsSync(path)) return 0;
+  const fd = openSync(path, 'r+');
+  try {
+    cutTornTail(fd);
+    return fstatSync(fd).size;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Truncate a file that does not end with a newline back to its last newline. */
 function cutTornTail(fd: number): void {
   const size = fstatSync(fd).size;

@@ -3,6 +3,7 @@
 // `remote.json`; its events arrive through the cloud follower, so tails and lists work unchanged.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ExperimentConfig } from '../api/config/schema.ts';
 import type { SystemInfo } from '../api/studio.ts';
 import { cloudFiles, remoteStateFile } from '../cloud/paths.ts';
 import { runsDir } from '../runs/paths.ts';
@@ -66,7 +67,7 @@ export class RemoteBridge {
     return this.loaded?.following.includes(runId) ?? false;
   }
 
-  async start(target: string, o: { preset?: string; sets: string[]; name?: string }): Promise<string> {
+  async start(target: string, o: { config: ExperimentConfig; preset?: string }): Promise<string> {
     return (await (await this.get()).start(target, o)).id;
   }
   async stop(runId: string): Promise<void> {
@@ -75,8 +76,13 @@ export class RemoteBridge {
   async resume(runId: string): Promise<string> {
     return (await (await this.get()).resume(runId)).id;
   }
-  async fork(runId: string, sets: string[]): Promise<string> {
-    return (await (await this.get()).fork(runId, sets)).id;
+  async fork(o: {
+    id: string;
+    checkpoint: string;
+    config: ExperimentConfig;
+    name?: string;
+  }): Promise<string> {
+    return (await (await this.get()).fork(o.id, o)).id;
   }
   async archive(runId: string, out: string, checkpoint: string): Promise<string> {
     return (await this.get()).archive(runId, out, checkpoint);

@@ -1,32 +1,41 @@
-// Training runs as separate processes: `mtl-studio train|resume|fork … --json`. The studio learns
-// the new run's id from the run folder whose lock the child took (or an id the child printed), and
-// stops a run by signalling the trainer that holds its lock — also one that an earlier studio
-// session or a terminal started.
-import { existsSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
+// Training runs as separate processes. The studio creates the run itself (the config resolved where
+// the user acted, written by createRun), so the id is known at once, then starts
+// `mtl-studio train --run <id> --json` on it; resume is `resume <id>`. A trainer that dies before
+// writing any event leaves its reason in the run's log (status `failed`, or `stopped` when we
+// stopped it first). A run is stopped by signalling the trainer that holds its lock — also one
+// that an earlier studio session or a terminal started.
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ExperimentConfig } from '../api/config/schema.ts';
+import { listCheckpoints } from '../runs/checkpoints.ts';
+import { EventWriter } from '../runs/events.ts';
 import { liveLocalLockHolder, readLock } from '../runs/lock.ts';
-import { runsDir } from '../runs/paths.ts';
+import { checkpointPath, runFiles, runsDir } from '../runs/paths.ts';
+import { createRun, readRunDir } from '../runs/store.ts';
 import { spawnCli, failureReason, type CliLauncher, type CliProcess } from './cliProcess.ts';
-import { flattenConfig } from '../api/config/paths.ts';
-
-const RUN_ID = /\b(\d{8}-\d{6}-[a-z0-9-]+-[0-9a-f]{4})\b/g;
 
 export interface StartTraining {
+  /** The resolved config (preset ← the form ← --set, validated), written to the run folder as is. */
+  config: ExperimentConfig;
   preset?: string;
-  /** The user's config overrides (any subset of the keys), written to a file for `--config`. */
-  config: Record<string, unknown>;
-  sets: string[];
-  target: string;
+}
+
+export interface ForkTraining {
+  /** The parent run and its checkpoint to start from. */
+  id: string;
+  checkpoint: string;
+  /** The fork's resolved config (the parent's with the overrides, validated). */
+  config: ExperimentConfig;
+  name?: string;
 }
 
 export class TrainerManager {
   private children = new Map<string, CliProcess>();
-  private seq = 0;
 
   constructor(
     private workspace: string,
     private launcher: CliLauncher,
-    /** How long to wait for a child to claim its run before reporting a failure. */
+    /** How long `resume` waits for the trainer to take the run's lock before reporting a failure. */
     private claimTimeoutMs = 120_000,
   ) {}
 
@@ -42,42 +51,41 @@ export class TrainerManager {
     );
   }
 
-  async start(opts: StartTraining): Promise<string> {
-    const dir = join(this.studioDir, 'configs');
-    mkdirSync(dir, { recursive: true });
-    const file = join(dir, `${Date.now()}-${this.seq++}.json`);
-    writeFileSync(file, JSON.stringify(opts.config, null, 2));
-    const args = ['train', '--config', file];
-    if (opts.preset) args.push('--preset', opts.preset);
-    for (const s of opts.sets) args.push('--set', s);
-    if (opts.target !== 'local')
-      throw Object.assign(new Error(`target "${opts.target}" is not available here (only "local")`), {
-        name: 'ValidationError',
-      });
-    return this.claimNewRun(this.spawn(args));
+  /** Create a run from a resolved config and start its trainer; returns the id at once. */
+  start(opts: StartTraining): string {
+    const run = createRun(this.workspace, { config: opts.config, preset: opts.preset });
+    this.trainCreated(run.id);
+    return run.id;
+  }
+
+  /** Create a fork of a local run (from `checkpoint`, with its own config) and start its trainer. */
+  fork(opts: ForkTraining): string {
+    const parent = readRunDir(join(runsDir(this.workspace), opts.id));
+    // Where the checkpoint was taken, from its own header: the fork records it in run.json.
+    const mark = listCheckpoints(parent.dir).find((c) => c.kind === opts.checkpoint);
+    if (mark?.step === undefined)
+      throw Object.assign(
+        new Error(
+          `${checkpointPath(parent.dir, opts.checkpoint)}: no readable checkpoint "${opts.checkpoint}" in run ${parent.id}`,
+        ),
+        { name: 'NotFoundError' },
+      );
+    const run = createRun(this.workspace, {
+      config: opts.config,
+      name: opts.name ?? `${parent.meta.name}-fork`,
+      preset: parent.meta.preset,
+      parent: { run: parent.id, checkpoint: opts.checkpoint, step: mark.step },
+    });
+    this.trainCreated(run.id);
+    return run.id;
   }
 
   async resume(id: string): Promise<string> {
     this.assertNotTraining(id);
     const child = this.spawn(['resume', id]);
-    await this.waitForClaim(child, () => (this.lockedBy(id, child.pid) ? id : null));
+    await this.waitForLock(child, id);
     this.children.set(id, child);
     return id;
-  }
-
-  async fork(opts: {
-    id: string;
-    checkpoint: string;
-    config: Record<string, unknown>;
-    sets: string[];
-    name?: string;
-  }): Promise<string> {
-    // `fork` takes overrides as --set only: flatten the object form into key=value pairs.
-    const sets = [...flattenSets(opts.config), ...opts.sets];
-    const args = ['fork', opts.id, '--checkpoint', opts.checkpoint];
-    for (const s of sets) args.push('--set', s);
-    if (opts.name) args.push('--name', opts.name);
-    return this.claimNewRun(this.spawn(args));
   }
 
   /** Ask the trainer of `id` to stop (it checkpoints and records status `stopped`). */
@@ -112,6 +120,32 @@ export class TrainerManager {
     for (const c of live) c.kill('SIGKILL');
   }
 
+  /** Start `train --run <id>` on a created run; a trainer that ends before its first event has
+   * its reason recorded in the run (nobody else writes that log: the run was never started). */
+  private trainCreated(id: string): void {
+    const child = this.spawn(['train', '--run', id]);
+    this.children.set(id, child);
+    void child.exited.then(({ code, signal }) => {
+      const dir = join(runsDir(this.workspace), id);
+      const events = runFiles(dir).events;
+      if (code === 0 || (existsSync(events) && statSync(events).size > 0) || liveLocalLockHolder(dir)) return;
+      const stopped = signal === 'SIGTERM' || code === 130;
+      const w = new EventWriter(events);
+      try {
+        w.append({
+          type: 'status',
+          time: Date.now(),
+          step: 0,
+          epoch: 0,
+          status: stopped ? 'stopped' : 'failed',
+          message: stopped ? 'stopped before training started' : failureReason(child.stderr(), code, signal),
+        });
+      } finally {
+        w.close();
+      }
+    });
+  }
+
   private assertNotTraining(id: string): void {
     const lock = liveLocalLockHolder(join(runsDir(this.workspace), id));
     if (lock)
@@ -120,41 +154,23 @@ export class TrainerManager {
       });
   }
 
-  private lockedBy(id: string, pid: number): boolean {
-    return readLock(join(runsDir(this.workspace), id))?.pid === pid;
-  }
-
-  private async claimNewRun(child: CliProcess): Promise<string> {
-    const root = runsDir(this.workspace);
-    const id = await this.waitForClaim(child, () => {
-      for (const m of `${child.stdout()}\n${child.stderr()}`.matchAll(RUN_ID))
-        if (existsSync(join(root, m[1]!, 'run.json'))) return m[1]!;
-      if (!existsSync(root)) return null;
-      return readdirSync(root).find((n) => this.lockedBy(n, child.pid)) ?? null;
-    });
-    this.children.set(id, child);
-    return id;
-  }
-
-  /** Poll until `claimed()` names the run, failing with the CLI's own reason if it exits first. */
-  private async waitForClaim(child: CliProcess, claimed: () => string | null): Promise<string> {
+  /** Wait until the resumed trainer holds the run's lock, failing with the CLI's own reason if it
+   * exits first (a run that already completed, a checkpoint that cannot be read). */
+  private async waitForLock(child: CliProcess, id: string): Promise<void> {
     let exit: { code: number | null; signal: string | null } | null = null;
     void child.exited.then((e) => (exit = e));
+    const locked = () => readLock(join(runsDir(this.workspace), id))?.pid === child.pid;
     const deadline = Date.now() + this.claimTimeoutMs;
-    for (;;) {
-      const id = claimed();
-      if (id) return id;
+    while (!locked()) {
       if (exit) {
         const { code, signal } = exit;
-        // A very short run may finish before the first poll: the id is then only in the output.
-        const late = claimed();
-        if (late) return late;
+        if (code === 0) return; // it resumed and finished between two looks
         throw Object.assign(new Error(failureReason(child.stderr(), code, signal)), { name: 'TrainerError' });
       }
       if (Date.now() > deadline) {
         child.kill('SIGTERM');
         throw Object.assign(
-          new Error(`the trainer did not create its run within ${this.claimTimeoutMs / 1000} s`),
+          new Error(`the trainer did not take run ${id} within ${this.claimTimeoutMs / 1000} s`),
           {
             name: 'TrainerError',
           },
@@ -163,11 +179,4 @@ export class TrainerManager {
       await new Promise((r) => setTimeout(r, 150));
     }
   }
-}
-
-/** `{ optimizer: { lr: 1e-4 } }` → `["optimizer.lr=0.0001"]` (arrays stay whole, as JSON). */
-export function flattenSets(obj: Record<string, unknown>): string[] {
-  return Object.entries(flattenConfig(obj)).map(
-    ([key, v]) => `${key}=${typeof v === 'string' ? v : JSON.stringify(v)}`,
-  );
 }

@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ExperimentConfig } from '../api/config/schema.ts';
 import { createQueue, readQueue, type ItemStatus } from '../cloud/queue/queue.ts';
 import { openTarget } from '../cloud/ssh/connect.ts';
 import { packageRoot } from '../cloud/ssh/engine.ts';
@@ -58,11 +59,17 @@ export class QueueExecutor implements Executor {
     o: LaunchOptions,
   ): Promise<Record<string, unknown>> {
     const n = Math.max(1, Math.min(o.maxConcurrency ?? 1, manifest.runs.length));
+    const presetAt = manifest.baseArgs.indexOf('--preset');
+    const preset = presetAt >= 0 ? manifest.baseArgs[presetAt + 1] : undefined;
     const q = createQueue(this.ctx.workspace, {
-      baseArgs: manifest.baseArgs,
       targets: Array.from({ length: n }, () => this.target),
-      points: manifest.runs.map((r) => r.sets),
-      named: manifest.runs.map((r) => ({ name: r.name, args: r.tags.flatMap((t) => ['--tag', t]) })),
+      // Each run's resolved config from the manifest: the queue creates the run with it.
+      items: manifest.runs.map((r) => ({
+        name: r.name,
+        config: r.config as unknown as ExperimentConfig,
+        tags: r.tags,
+        ...(preset ? { preset } : {}),
+      })),
     });
     const log = openSync(join(sweepFiles(this.ctx.workspace, sweep.id).dir, 'runner.log'), 'a');
     const child = spawn(

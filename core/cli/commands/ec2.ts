@@ -1,6 +1,7 @@
 // `mtl-studio ec2 …`: EC2 settings, instances (launch, list, terminate, sweep of forgotten ones),
 // prices, and spot-resilient training (relaunch + resume from the S3 checkpoint).
 import type { Command } from 'commander';
+import { loadConfig } from '../../config/load.ts';
 import { runOnEc2 } from '../../cloud/ec2/ec2Run.ts';
 import { forgetInstanceHostKeys } from '../../cloud/ec2/hostKeys.ts';
 import {
@@ -172,11 +173,16 @@ export function register(program: Command): void {
           workspace: g.workspace,
           ec2: loadEc2Settings(g.workspace),
           s3: loadS3Settings(g.workspace),
-          trainArgs: [
-            ...(o.preset ? ['--preset', o.preset] : []),
-            ...o.set.flatMap((kv) => ['--set', kv]),
-            ...(o.name ? ['--name', o.name] : []),
-          ],
+          // The config is resolved here, where the user typed it; the instance trains exactly it.
+          ...(o.resume
+            ? {}
+            : {
+                run: {
+                  config: loadConfig({ preset: o.preset, sets: o.set }),
+                  preset: o.preset,
+                  name: o.name,
+                },
+              }),
           ...(o.resume ? { resumeRunId: o.resume } : {}),
           pushEverySec: Number(o.pushEvery),
           terminateWhenDone: !o.keep,

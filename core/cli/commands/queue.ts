@@ -1,6 +1,7 @@
 // `mtl-studio queue …`: experiment queues — a grid of configs run across local + SSH targets.
 import type { Command } from 'commander';
-import { parseGrid } from '../../cloud/queue/grid.ts';
+import { gridName, parseGrid } from '../../cloud/queue/grid.ts';
+import { loadConfig } from '../../config/load.ts';
 import { createQueue, listQueues, readQueue, runQueue, type QueueState } from '../../cloud/queue/queue.ts';
 import { collect, globalOptions, printResult } from '../context.ts';
 
@@ -38,11 +39,15 @@ export function register(program: Command): void {
         cmd: Command,
       ) => {
         const g = globalOptions(cmd);
+        // Every point's config is resolved now, where the user typed it (a bad value fails here,
+        // naming its key, not hours later on some target).
         const q = createQueue(g.workspace, {
-          baseArgs: [...(o.preset ? ['--preset', o.preset] : []), ...o.set.flatMap((kv) => ['--set', kv])],
           targets: o.target.length ? o.target : ['local'],
-          points: parseGrid(o.grid),
-          name: o.name,
+          items: parseGrid(o.grid).map((point) => ({
+            name: point.length ? `${o.name}-${gridName(point)}` : o.name,
+            config: loadConfig({ preset: o.preset, sets: [...o.set, ...point] }),
+            ...(o.preset ? { preset: o.preset } : {}),
+          })),
         });
         const done = o.run
           ? await runQueue(g.workspace, q.id, {

@@ -2,27 +2,31 @@
 // (train, follow, stop, resume, fork, archive, datasets), mirrored live into the local run store.
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import { CloudError } from '../../cloud/errors.ts';
-import { safeSegment } from '../../cloud/safePath.ts';
-import { openTarget } from '../../cloud/ssh/connect.ts';
-import { followRemoteRun } from '../../cloud/ssh/follow.ts';
-import { freeBytes } from '../../cloud/ssh/remoteFs.ts';
+import { deepMerge, overridesFromSetArgs, validateConfig } from '../../api/config/resolve.ts';
 import {
+  CloudError,
+  RemoteRuns,
+  followRemoteRun,
+  freeBytes,
+  getTarget,
+  loadS3Settings,
+  loadTargets,
+  openTarget,
   prepareRemote,
+  readRemoteState,
   remoteArchive,
   remoteDataset,
-  startRemoteRun,
+  removeTarget,
+  safeSegment,
+  saveTarget,
   stopRemoteRun,
-  uploadConfig,
+  trustHostKey,
   writeRemoteS3Config,
-  type RemoteLaunch,
-} from '../../cloud/ssh/remoteRun.ts';
-import { loadS3Settings } from '../../cloud/s3/settings.ts';
-import { readRemoteState } from '../../cloud/ssh/remoteState.ts';
-import type { SshSession } from '../../cloud/ssh/session.ts';
-import { getTarget, loadTargets, removeTarget, saveTarget } from '../../cloud/ssh/target.ts';
-import { trustHostKey } from '../../cloud/ssh/trust.ts';
-import { resolveRun } from '../../runs/store.ts';
+  type SshSession,
+  type StartedRemoteRun,
+} from '../../cloud/index.ts';
+import { loadConfig } from '../../config/load.ts';
+import { readRunDir, resolveRun } from '../../runs/store.ts';
 import { collect, globalOptions, printResult, type GlobalOptions } from '../context.ts';
 
 async function withSession<T>(g: GlobalOptions, name: string, fn: (s: SshSession) => Promise<T>): Promise<T> {
@@ -57,7 +61,7 @@ async function follow(g: GlobalOptions, runDir: string): Promise<void> {
 
 const trainOptions = (c: Command) =>
   c
-    .option('--config <file>', 'config file (uploaded)')
+    .option('--config <file>', 'config file (JSON or YAML, read here)')
     .option('--preset <name>', 'named preset')
     .option('--set <key=value>', 'override a config key (repeatable)', collect, [])
     .option('--name <name>', 'run name')
@@ -194,19 +198,14 @@ export function register(program: Command): void {
         cmd: Command,
       ) => {
         const g = globalOptions(cmd);
-        const run = await withSession(g, name, async (s) => {
-          const layout = await prepareRemote(g.workspace, s, { install: o.install });
-          const args = [
-            ...(o.config ? ['--config', await uploadConfig(s, layout, o.config)] : []),
-            ...(o.preset ? ['--preset', o.preset] : []),
-            ...o.set.flatMap((kv) => ['--set', kv]),
-            ...(o.name ? ['--name', o.name] : []),
-          ];
-          return startRemoteRun(g.workspace, s, layout, { command: 'train', args });
-        });
-        process.stderr.write(`run ${run.runId}\n`);
-        if (o.detach) printResult(g, { run: run.runId, dir: run.localDir }, run.runId);
-        else await follow(g, run.localDir);
+        // Resolved here, where the user typed it; the target trains exactly this config.
+        const config = loadConfig({ configPath: o.config, preset: o.preset, sets: o.set });
+        const run = await new RemoteRuns(g.workspace).startOn(
+          name,
+          { command: 'train', run: { config, preset: o.preset, name: o.name } },
+          o.install,
+        );
+        await started(g, run, o.detach);
       },
     );
 
@@ -233,20 +232,27 @@ export function register(program: Command): void {
 
   const relaunch =
     (command: 'resume' | 'fork') =>
-    async (ref: string, o: { set?: string[]; detach?: boolean }, cmd: Command) => {
+    async (
+      ref: string,
+      o: { set?: string[]; checkpoint?: string; name?: string; detach?: boolean },
+      cmd: Command,
+    ) => {
       const g = globalOptions(cmd);
       const dir = resolveRun(g.workspace, ref);
       const st = remoteStateOf(dir);
-      const launch: RemoteLaunch =
+      const runs = new RemoteRuns(g.workspace);
+      const run =
         command === 'resume'
-          ? { command, runId: st.runId }
-          : { command, runId: st.runId, args: (o.set ?? []).flatMap((kv) => ['--set', kv]) };
-      const run = await withSession(g, st.target, async (s) =>
-        startRemoteRun(g.workspace, s, await prepareRemote(g.workspace, s), launch),
-      );
-      process.stderr.write(`run ${run.runId}\n`);
-      if (o.detach) printResult(g, { run: run.runId, dir: run.localDir }, run.runId);
-      else await follow(g, run.localDir);
+          ? await runs.startOn(st.target, { command, runId: st.runId })
+          : await runs.startFork(basename(dir), {
+              checkpoint: o.checkpoint ?? 'last',
+              config: validateConfig(
+                deepMerge(readRunDir(dir).config, overridesFromSetArgs(o.set ?? [])),
+                '--set',
+              ),
+              name: o.name,
+            });
+      await started(g, run, o.detach);
     };
   remote
     .command('resume')
@@ -258,7 +264,9 @@ export function register(program: Command): void {
     .command('fork')
     .description('fork a remote run on its target')
     .argument('<run>')
+    .option('--checkpoint <name>', 'checkpoint of the parent: best, last, …', 'last')
     .option('--set <key=value>', 'override (repeatable)', collect, [])
+    .option('--name <name>', 'name of the new run')
     .option('--detach')
     .action(relaunch('fork'));
 
@@ -332,6 +340,13 @@ export function register(program: Command): void {
         printResult(g, { dataRoot: dest }, `${dest} (use --set data.root=${dest})`);
       },
     );
+}
+
+/** A run started on a target: print its id, then follow it to its end unless detached. */
+async function started(g: GlobalOptions, run: StartedRemoteRun, detach?: boolean): Promise<void> {
+  process.stderr.write(`run ${run.runId}\n`);
+  if (detach) printResult(g, { run: run.runId, dir: run.localDir }, run.runId);
+  else await follow(g, run.localDir);
 }
 
 function remoteStateOf(dir: string) {

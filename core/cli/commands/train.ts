@@ -54,7 +54,7 @@ export function register(program: Command): void {
         const config = loadConfig({ configPath: opts.config, preset: opts.preset, sets: opts.set });
         const run = createRun(g.workspace, {
           config,
-          name: opts.name ?? (opts.preset && config.name === 'experiment' ? opts.preset : undefined),
+          name: opts.name,
           tags: opts.tag,
           notes: opts.notes,
           preset: opts.preset,

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunEvent } from '../../api/events.ts';
 import { runFiles } from '../../runs/paths.ts';
+import type { NewRun } from '../../runs/store.ts';
 import { CloudError, errorMessage } from '../errors.ts';
 import { cloudFiles } from '../paths.ts';
 import { assertRunId } from '../safePath.ts';
@@ -50,8 +51,8 @@ export interface Ec2RunOptions {
   workspace: string;
   ec2: Ec2Settings;
   s3: S3Settings;
-  /** Engine `train` options (`--preset`, `--set k=v`, …). */
-  trainArgs: string[];
+  /** The new run (its config resolved by the caller); unused with `resumeRunId`. */
+  run?: NewRun;
   /** Resume this run (already mirrored locally and pushed to S3) instead of starting a new one. */
   resumeRunId?: string;
   /** How SSH reaches an instance; default: its public IP, port 22, settings' user and key. */
@@ -176,7 +177,7 @@ export async function runOnEc2(o: Ec2RunOptions): Promise<Ec2RunResult> {
       const s3Config = await writeRemoteS3Config(session, layout, s3ForInstance);
       const started = runId
         ? await restoreAndResume(o.workspace, session, layout, runId, s3uri(runId), s3Config, localDir)
-        : await startRemoteRun(o.workspace, session, layout, { command: 'train', args: o.trainArgs });
+        : await startRemoteRun(o.workspace, session, layout, { command: 'train', run: newRun(o) });
       runId = started.runId;
       localDir = started.localDir;
       const state = readRemoteState(localDir)!;
@@ -352,3 +353,8 @@ async function engineForBootstrap(workspace: string, s3: S3Settings) {
 }
 
 const sha256File = (f: string): string => createHash('sha256').update(readFileSync(f)).digest('hex');
+
+function newRun(o: Ec2RunOptions): NewRun {
+  if (!o.run) throw new CloudError('bad-config', 'runOnEc2: give the new run, or resumeRunId');
+  return o.run;
+}

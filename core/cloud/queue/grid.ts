@@ -1,5 +1,5 @@
 // Experiment grids: `--grid optimizer.lr=1e-4,1e-3 --grid train.batchSize=4,8` → the cartesian
-// product as lists of `key=value` overrides (passed to `train --set`), in a stable order.
+// product as lists of `key=value` overrides (each resolved into a queue item's config), in a stable order.
 import { CloudError } from '../errors.ts';
 
 export function parseGrid(specs: string[]): string[][] {

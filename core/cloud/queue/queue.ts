@@ -1,12 +1,16 @@
-// Experiment queue: a persisted list of configs (e.g. a learning-rate grid) run across a pool of
-// targets — `local` and SSH targets — one run per target at a time. Each item records its target
-// and run id as soon as the run exists, so the studio lists it while it trains. State lives in
-// <workspace>/cloud/queues/<id>.json and is rewritten atomically on every change.
+// Experiment queue: a persisted list of resolved configs (e.g. a learning-rate grid, a sweep) run
+// across a pool of targets — `local` and SSH targets — one run per target at a time. The queue
+// creates each item's run itself (createRun, here and on an SSH target) and starts
+// `mtl-studio train --run <id>`, so the item records its target and run id before training starts
+// and the studio lists it while it trains. State lives in <workspace>/cloud/queues/<id>.json and is
+// rewritten atomically on every change.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ExperimentConfig } from '../../api/config/schema.ts';
 import { writeJsonAtomic } from '../../runs/atomic.ts';
+import { createRun, type NewRun } from '../../runs/store.ts';
 import { CloudError, errorMessage } from '../errors.ts';
 import { cloudFiles } from '../paths.ts';
 import { openTarget } from '../ssh/connect.ts';
@@ -14,17 +18,18 @@ import { packageRoot } from '../ssh/engine.ts';
 import { followRemoteRun } from '../ssh/follow.ts';
 import { prepareRemote, startRemoteRun } from '../ssh/remoteRun.ts';
 import { getTarget } from '../ssh/target.ts';
-import { gridName } from './grid.ts';
 
 export type ItemStatus = 'pending' | 'running' | 'completed' | 'failed' | 'stopped';
 
 export interface QueueItem {
   index: number;
+  /** The run's name. */
   name: string;
-  /** `key=value` overrides for this item (on top of the queue's base args). */
-  sets: string[];
-  /** Further `train` options of this item only (a sweep's `--tag key=value`). */
-  args?: string[];
+  /** The config this item trains, resolved when the queue was made. */
+  config: ExperimentConfig;
+  preset?: string;
+  /** Tags of its run (a sweep's `sweep:<id>`, `key=value`). */
+  tags?: string[];
   status: ItemStatus;
   target?: string;
   runId?: string;
@@ -36,8 +41,6 @@ export interface QueueItem {
 export interface QueueState {
   id: string;
   createdAt: string;
-  /** Engine `train` options shared by all items (`--preset P`, `--set k=v`, …). */
-  baseArgs: string[];
   /** `local` and/or SSH target names; one item runs per target at a time. */
   targets: string[];
   items: QueueItem[];
@@ -45,34 +48,19 @@ export interface QueueState {
 
 const queueFile = (workspace: string, id: string) => join(cloudFiles(workspace).queues, `${id}.json`);
 
-export function createQueue(
-  workspace: string,
-  o: {
-    baseArgs: string[];
-    targets: string[];
-    points: string[][];
-    name?: string;
-    /** Per point: its run name and extra train args (sweeps name and tag runs by their axes). */
-    named?: { name: string; args?: string[] }[];
-  },
-): QueueState {
+/** What a queue item trains: its run's name, resolved config, preset and tags. */
+export type QueueEntry = Pick<QueueItem, 'name' | 'config' | 'preset' | 'tags'>;
+
+export function createQueue(workspace: string, o: { targets: string[]; items: QueueEntry[] }): QueueState {
   if (!o.targets.length)
     throw new CloudError('bad-config', 'a queue needs at least one target (local or an SSH target name)');
   for (const t of o.targets) if (t !== 'local') getTarget(workspace, t);
   const id = `q-${new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14)}-${randomBytes(2).toString('hex')}`;
-  const base = o.name ?? 'grid';
   const q: QueueState = {
     id,
     createdAt: new Date().toISOString(),
-    baseArgs: o.baseArgs,
     targets: o.targets,
-    items: o.points.map((sets, index) => ({
-      index,
-      name: o.named?.[index]?.name ?? (sets.length ? `${base}-${gridName(sets)}` : base),
-      sets,
-      ...(o.named?.[index]?.args ? { args: o.named[index].args } : {}),
-      status: 'pending',
-    })),
+    items: o.items.map((entry, index) => ({ index, ...entry, status: 'pending' })),
   };
   mkdirSync(cloudFiles(workspace).queues, { recursive: true });
   writeJsonAtomic(queueFile(workspace, id), q);
@@ -82,7 +70,15 @@ export function createQueue(
 export function readQueue(workspace: string, id: string): QueueState {
   const f = queueFile(workspace, id);
   if (!existsSync(f)) throw new CloudError('not-found', `no queue ${id} in ${cloudFiles(workspace).queues}`);
-  return JSON.parse(readFileSync(f, 'utf8')) as QueueState;
+  const q = JSON.parse(readFileSync(f, 'utf8')) as QueueState;
+  // Queues before issue 14 held `--set` strings, resolved by each trainer; this runner creates runs
+  // from resolved configs only.
+  if (q.items.some((i) => !i.config))
+    throw new CloudError(
+      'bad-config',
+      `${f}: written by an older version (no resolved configs); create the queue again`,
+    );
+  return q;
 }
 
 export function listQueues(workspace: string): QueueState[] {
@@ -128,8 +124,8 @@ export async function runQueue(workspace: string, id: string, o: RunQueueOptions
       try {
         const status =
           target === 'local'
-            ? await runLocal(workspace, q, item, save, o)
-            : await runRemote(workspace, q, item, target, Boolean(reattach), save, o.signal);
+            ? await runLocal(workspace, item, save, o)
+            : await runRemote(workspace, item, target, Boolean(reattach), save, o.signal);
         Object.assign(item, { status, endedAt: new Date().toISOString() });
       } catch (e) {
         if (o.signal?.aborted) return;
@@ -142,69 +138,48 @@ export async function runQueue(workspace: string, id: string, o: RunQueueOptions
   return q;
 }
 
-const itemArgs = (q: QueueState, item: QueueItem) => [
-  ...q.baseArgs,
-  ...item.sets.flatMap((kv) => ['--set', kv]),
-  ...(item.args ?? []),
-  '--name',
-  item.name,
-];
-
-const startsInFlight = new Map<string, Promise<void>>();
+const newRun = (item: QueueItem): NewRun => ({
+  config: item.config,
+  name: item.name,
+  ...(item.preset ? { preset: item.preset } : {}),
+  ...(item.tags ? { tags: item.tags } : {}),
+});
 
 async function runRemote(
   workspace: string,
-  q: QueueState,
   item: QueueItem,
   targetName: string,
   reattach: boolean,
   save: (i: QueueItem) => void,
   signal?: AbortSignal,
 ): Promise<ItemStatus> {
-  const target = getTarget(workspace, targetName);
   if (!reattach) {
-    // Starts on one target go one at a time: a start finds its run as the folder that appeared
-    // since it listed runs/, so two overlapping starts could each take the other's run.
-    const previous = startsInFlight.get(targetName) ?? Promise.resolve();
-    let done = () => {};
-    const mine = new Promise<void>((r) => (done = r));
-    startsInFlight.set(
-      targetName,
-      previous.then(() => mine),
-    );
-    await previous;
-    const s = await openTarget(workspace, target).catch((e: unknown) => {
-      done();
-      throw e;
-    });
+    const s = await openTarget(workspace, getTarget(workspace, targetName));
     try {
       const layout = await prepareRemote(workspace, s);
-      const started = await startRemoteRun(workspace, s, layout, {
-        command: 'train',
-        args: itemArgs(q, item),
-      });
+      const started = await startRemoteRun(workspace, s, layout, { command: 'train', run: newRun(item) });
       item.runId = started.runId;
       save(item);
     } finally {
       s.close();
-      done();
     }
   }
   const r = await followRemoteRun(workspace, join(workspace, 'runs', item.runId!), { signal });
   return r.status === 'completed' ? 'completed' : r.status === 'stopped' ? 'stopped' : 'failed';
 }
 
-/** `mtl-studio train` in a child process; the run id is read from its stderr (`run <id>`). */
+/** Create the item's run, then `mtl-studio train --run <id>` in a child process. */
 function runLocal(
   workspace: string,
-  q: QueueState,
   item: QueueItem,
   save: (i: QueueItem) => void,
   o: RunQueueOptions,
 ): Promise<ItemStatus> {
+  item.runId = createRun(workspace, newRun(item)).id;
+  save(item);
   const bin = join(o.localEngine ?? packageRoot(), 'bin/mtl-studio.mjs');
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, '--workspace', workspace, 'train', ...itemArgs(q, item)], {
+    const child = spawn(process.execPath, [bin, '--workspace', workspace, 'train', '--run', item.runId!], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let err = '';
@@ -212,11 +187,6 @@ function runLocal(
     o.signal?.addEventListener('abort', onAbort, { once: true });
     child.stderr.on('data', (d: Buffer) => {
       err += d.toString();
-      const m = /^run (\S+)$/m.exec(err);
-      if (m && !item.runId) {
-        item.runId = m[1];
-        save(item);
-      }
       if (err.length > 1e5) err = err.slice(-1e4);
     });
     child.on('error', reject);

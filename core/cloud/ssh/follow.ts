@@ -2,24 +2,16 @@
 // lines only, byte for byte), mirror changed files every few seconds, and survive dead links:
 // keepalive notices a silent link in seconds, then we reconnect with backoff and continue from the
 // local file's size — so no event is lost or written twice, even across crashes of this process.
-import {
-  closeSync,
-  existsSync,
-  fstatSync,
-  ftruncateSync,
-  openSync,
-  readSync,
-  writeSync,
-  fsyncSync,
-} from 'node:fs';
+import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import type { RunEvent, RunStatus } from '../../api/events.ts';
+import { cutTornTailOf, parseEventLines } from '../../runs/events.ts';
 import { runFiles } from '../../runs/paths.ts';
 import { CloudError, errorMessage } from '../errors.ts';
 import { connectWithRetry, sleep } from './connect.ts';
 import { mirrorFiles } from './mirror.ts';
 import { isRemoteAlive } from './remoteRun.ts';
 import { readRemoteState, writeRemoteState, type RemoteRunState } from './remoteState.ts';
-import type { SshSession } from './session.ts';
+import { sq, type SshSession } from './session.ts';
 import { getTarget, type SshTarget } from './target.ts';
 
 const TERMINAL: RunStatus[] = ['completed', 'failed', 'stopped'];
@@ -47,24 +39,6 @@ export interface FollowResult {
   reconnects: number;
 }
 
-/** Size of the local log after cutting a torn tail (only possible if this process died mid-write). */
-function localOffset(path: string): number {
-  if (!existsSync(path)) return 0;
-  const fd = openSync(path, 'r+');
-  try {
-    const size = fstatSync(fd).size;
-    if (size === 0) return 0;
-    const buf = Buffer.alloc(Math.min(size, 1 << 16));
-    const n = readSync(fd, buf, 0, buf.length, size - buf.length);
-    const nl = buf.subarray(0, n).lastIndexOf(0x0a);
-    const keep = nl < 0 ? size - n : size - n + nl + 1;
-    if (keep !== size) ftruncateSync(fd, keep);
-    return keep;
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /** Append the complete lines the remote events.jsonl has past the local copy's size (checked against
  * the remote's byte before it) to the local copy; returns the bytes appended and their events. Also
  * used by followers that are not one-run loops (core/cloud/slurm). */
@@ -73,7 +47,7 @@ export async function pullEvents(
   state: RemoteRunState,
   eventsPath: string,
 ): Promise<{ bytes: number; events: RunEvent[] }> {
-  state.eventsOffset = localOffset(eventsPath);
+  state.eventsOffset = cutTornTailOf(eventsPath);
   const st = await s.stat(`${state.remoteRunDir}/events.jsonl`);
   if (!st || st.size <= state.eventsOffset) {
     if (st && st.size < state.eventsOffset)
@@ -102,17 +76,12 @@ export async function pullEvents(
   } finally {
     closeSync(fd);
   }
+  // A corrupt line is mirrored as is; the run store's readers skip it with a warning.
+  const { events } = parseEventLines(body.subarray(0, end - 1).toString('utf8'), {
+    path: eventsPath,
+    fromByte: state.eventsOffset,
+  });
   state.eventsOffset += end;
-  const lines = body.subarray(0, end).toString('utf8').split('\n');
-  const events: RunEvent[] = [];
-  for (const line of lines) {
-    if (!line) continue;
-    try {
-      events.push(JSON.parse(line) as RunEvent);
-    } catch {
-      /* a malformed line is mirrored as is; readers skip it */
-    }
-  }
   return { bytes: end, events };
 }
 
@@ -182,7 +151,7 @@ export async function followRemoteRun(
         }
         if (finished) {
           const lost = !status || !TERMINAL.includes(status);
-          save(lost ? 'lost' : 'done', lost ? 'remote trainer ended without a final status' : undefined);
+          save(lost ? 'lost' : 'done', lost ? await lostReason(session, state) : undefined);
           return { phase: lost ? 'lost' : 'done', status, events: count, reconnects };
         }
         await sleep(pollMs, opts.signal);
@@ -202,4 +171,14 @@ export async function followRemoteRun(
     session?.close();
     if (state.phase === 'streaming' || state.phase === 'reconnecting') writeRemoteState(localDir, state);
   }
+}
+
+/** Why a remote trainer ended without a final status, as far as its launch log tells (a run it
+ * could not start leaves its one-line error there). */
+async function lostReason(s: SshSession, state: RemoteRunState): Promise<string> {
+  const base = 'remote trainer ended without a final status';
+  if (!state.launchLog) return base;
+  const tail = await s.exec(`tail -n 5 ${sq(state.launchLog)} 2>/dev/null`).catch(() => null);
+  const last = tail?.stdout.trim().split('\n').pop()?.trim();
+  return last ? `${base}: ${last}` : base;
 }

@@ -1,17 +1,19 @@
-// Runs on an SSH target: prepare the remote (engine, workspace), launch `mtl-studio train | resume |
-// fork` detached from the SSH session (setsid nohup: it survives disconnects), find the run folder
-// it creates, and set up the local mirror run (run.json target = the target's name, remote.json).
+// Runs on an SSH target: prepare the remote (engine, workspace); a new run (fresh or a fork) is
+// created here first — the local mirror's run folder, its config resolved where the user acted —
+// and its run.json and config.json are written to the remote run folder over SFTP; then
+// `mtl-studio train --run <id>` (or `resume <id>`) is launched detached from the SSH session (setsid
+// nohup: it survives disconnects) and remote.json records where the mirror's remote side is.
 // Stop, archive and dataset helpers are here too; following the run live is in follow.ts.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { checkpointMark, headerLength } from '../../runs/checkpoints.ts';
 import { runsDir } from '../../runs/paths.ts';
+import { createRun, type NewRun } from '../../runs/store.ts';
 import { CloudError } from '../errors.ts';
 import { cloudFiles } from '../paths.ts';
-import { sleep } from './connect.ts';
 import { cachedPackage, checkEngine, findInstalledEngine, installEngine, packEngine } from './engine.ts';
-import { mirrorFiles } from './mirror.ts';
 import { assertRunId, safeSegment } from '../safePath.ts';
 import { absoluteRemote, ensureFreeSpace } from './remoteFs.ts';
 import { readRemoteState, writeRemoteState, type RemoteRunState } from './remoteState.ts';
@@ -88,60 +90,22 @@ export async function launchDetached(
 export const isRemoteAlive = async (s: SshSession, pid: number): Promise<boolean> =>
   (await s.exec(`kill -0 ${pid} 2>/dev/null`)).code === 0;
 
-const listRemoteRuns = async (s: SshSession, ws: string): Promise<string[]> =>
-  (await s.list(`${ws}/runs`)).filter((e) => e.isDir).map((e) => e.name);
-
-/** Wait for the run folder a freshly launched trainer creates (the one absent before launch). */
-async function waitForNewRun(
-  s: SshSession,
-  layout: RemoteLayout,
-  before: Set<string>,
-  pid: number,
-  logFile: string,
-): Promise<string> {
-  for (let i = 0; i < 240; i++) {
-    const fresh = (await listRemoteRuns(s, layout.workspace)).filter((n) => !before.has(n));
-    // The remote names the run folder we then mirror into ours: it must be a run id, nothing else.
-    for (const id of fresh) assertRunId(id, `new run folder in ${layout.workspace}/runs on ${s.target.host}`);
-    if (fresh.length === 1) return fresh[0];
-    if (fresh.length > 1) {
-      for (const id of fresh) {
-        const lock = await s.exec(`cat ${sq(`${layout.workspace}/runs/${id}/trainer.pid`)} 2>/dev/null`);
-        if (lock.stdout.includes(`"pid":${pid}`)) return id;
-      }
-    }
-    if (!(await isRemoteAlive(s, pid))) {
-      const tail = await s.exec(`tail -n 5 ${sq(logFile)}`);
-      throw new CloudError(
-        'remote-command',
-        `remote trainer exited before creating a run: ${tail.stdout.trim().split('\n').pop() ?? ''}`,
-      );
-    }
-    await sleep(250);
-  }
-  throw new CloudError(
-    'timeout',
-    `no run folder appeared in ${layout.workspace}/runs within 60 s (log: ${logFile})`,
-  );
-}
-
 export interface StartedRemoteRun {
   runId: string;
   localDir: string;
   state: RemoteRunState;
 }
 
-/** Create/refresh the local mirror folder of a remote run and its remote.json. */
-async function initMirror(
-  workspace: string,
+/** Write remote.json of a mirrored run whose remote trainer was just launched (an earlier mirror's
+ * progress — event offset, fetched files, instance, cost — carries over to a resumed run). */
+function initMirror(
+  localDir: string,
   s: SshSession,
   layout: RemoteLayout,
   runId: string,
-  pid: number,
+  launched: { pid: number; logFile: string },
   extra: Partial<RemoteRunState> = {},
-): Promise<StartedRemoteRun> {
-  const localDir = join(runsDir(workspace), assertRunId(runId, `remote run on ${s.target.host}`));
-  mkdirSync(localDir, { recursive: true });
+): StartedRemoteRun {
   const prev = readRemoteState(localDir);
   const state: RemoteRunState = {
     version: 1,
@@ -151,7 +115,8 @@ async function initMirror(
     remoteRunDir: `${layout.workspace}/runs/${runId}`,
     enginePath: layout.engine,
     runId,
-    pid,
+    pid: launched.pid,
+    launchLog: launched.logFile,
     eventsOffset: prev?.eventsOffset ?? 0,
     files: prev?.files ?? {},
     phase: 'streaming',
@@ -161,22 +126,16 @@ async function initMirror(
     ...(prev?.cost ? { cost: prev.cost } : {}),
     ...extra,
   };
-  // run.json and config.json first, so the run store lists the run at once.
-  for (let i = 0; i < 40 && !state.files['run.json']; i++) {
-    await mirrorFiles(s, state, localDir);
-    if (!state.files['run.json']) await sleep(250);
-  }
   writeRemoteState(localDir, state);
   return { runId, localDir, state };
 }
 
 export type RemoteLaunch =
-  | { command: 'train'; args: string[] }
-  | { command: 'resume'; runId: string; args?: string[] }
-  | { command: 'fork'; runId: string; args: string[] };
+  /** A new run (fresh, or a fork when `run.parent` names a run of that target's workspace). */
+  { command: 'train'; run: NewRun } | { command: 'resume'; runId: string };
 
-/** Launch train/resume/fork on the target and create its local mirror. `args` are CLI options of
- * the engine command (`--preset P`, `--set k=v`, `--config <remote file>`). */
+/** Start a run on the target and set up its local mirror; the run id is ours from the start (a new
+ * run is created here and written there before its trainer starts), so nothing waits for it. */
 export async function startRemoteRun(
   workspace: string,
   s: SshSession,
@@ -184,24 +143,48 @@ export async function startRemoteRun(
   launch: RemoteLaunch,
   extra: Partial<RemoteRunState> = {},
 ): Promise<StartedRemoteRun> {
-  const before = new Set(await listRemoteRuns(s, layout.workspace));
-  const argv =
-    launch.command === 'train'
-      ? ['train', ...launch.args]
-      : launch.command === 'resume'
-        ? ['resume', launch.runId, ...(launch.args ?? [])]
-        : ['fork', launch.runId, ...launch.args];
-  const { pid, logFile } = await launchDetached(s, layout, argv);
-  const runId =
-    launch.command === 'resume' ? launch.runId : await waitForNewRun(s, layout, before, pid, logFile);
-  return initMirror(workspace, s, layout, runId, pid, extra);
+  if (launch.command === 'resume') {
+    const runId = assertRunId(launch.runId, `remote run on ${s.target.host}`);
+    const launched = await launchDetached(s, layout, ['resume', runId]);
+    return initMirror(join(runsDir(workspace), runId), s, layout, runId, launched, extra);
+  }
+  const run = createRun(workspace, { ...launch.run, target: s.target.name });
+  const remoteDir = `${layout.workspace}/runs/${run.id}`;
+  let launched: { pid: number; logFile: string };
+  try {
+    // `mkdir` without -p: the id is new on the remote too, or this start stops here.
+    await s.run(`mkdir ${sq(remoteDir)} && mkdir ${sq(`${remoteDir}/checkpoints`)}`, `creating ${remoteDir}`);
+    // The remote's own run.json: there the run trains locally.
+    await s.writeFile(
+      `${remoteDir}/run.json`,
+      `${JSON.stringify({ ...run.meta, target: 'local' }, null, 2)}\n`,
+    );
+    await s.writeFile(`${remoteDir}/config.json`, `${JSON.stringify(run.config, null, 2)}\n`);
+    launched = await launchDetached(s, layout, ['train', '--run', run.id]);
+  } catch (e) {
+    // Nothing trains: neither side keeps a run that never started.
+    rmSync(run.dir, { recursive: true, force: true });
+    await s.exec(`rm -rf ${sq(remoteDir)}`).catch(() => undefined);
+    throw e;
+  }
+  return initMirror(run.dir, s, layout, run.id, launched, extra);
 }
 
-/** Upload a local config file for `--config`; returns its remote path. */
-export async function uploadConfig(s: SshSession, layout: RemoteLayout, localFile: string): Promise<string> {
-  const remote = `${layout.root}/tmp/config-${Date.now()}-${basename(localFile)}`;
-  await s.putFile(localFile, remote);
-  return remote;
+/** Where `checkpoint` of a run on the target was taken (its safetensors header, read over SFTP):
+ * a fork records it in its run.json. */
+export async function remoteCheckpointStep(
+  s: SshSession,
+  layout: RemoteLayout,
+  runId: string,
+  checkpoint: string,
+): Promise<number> {
+  const path = `${layout.workspace}/runs/${assertRunId(runId, 'remote fork')}/checkpoints/${safeSegment(checkpoint, 'checkpoint')}.safetensors`;
+  const st = await s.stat(path);
+  const n = st && !st.isDir ? headerLength(await s.readRange(path, 0, 8)) : null;
+  const mark = n === null ? null : checkpointMark(await s.readRange(path, 8, n));
+  if (mark?.step === undefined)
+    throw new CloudError('not-found', `${path} on ${s.target.host}: no readable checkpoint "${checkpoint}"`);
+  return mark.step;
 }
 
 /** Ask the remote trainer to stop (SIGTERM to its process group); it writes its own `stopped` status. */

@@ -17,6 +17,9 @@ export interface RemoteRunState {
   runId: string;
   /** Remote trainer pid (also its process group: it was started with setsid). */
   pid: number | null;
+  /** The launch's stdout/stderr file on the remote: its last line says why a trainer that ended
+   * without a final status stopped (a run it could not start). */
+  launchLog?: string;
   /** Bytes of the remote events.jsonl mirrored so far (= local events.jsonl size). */
   eventsOffset: number;
   /** Mirrored files (relative path → size, mtime in s) so only new/changed ones are fetched. */

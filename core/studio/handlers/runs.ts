@@ -15,7 +15,7 @@ import type { JobManager } from '../jobs.ts';
 import { checkedOutputPath, writeOutput } from '../outputs.ts';
 import type { RemoteBridge } from '../remote.ts';
 import { toApiRunInfo } from '../runInfo.ts';
-import { flattenSets, type TrainerManager } from '../trainer.ts';
+import type { TrainerManager } from '../trainer.ts';
 import { resolveStart } from './config.ts';
 
 export interface RunsContext {
@@ -66,16 +66,13 @@ export function runsHandlers(ctx: RunsContext): Pick<StudioHandlers, RunsCall> {
       }
     },
     'runs.start': async (req) => {
-      resolveStart(req); // errors as data now, naming the key, rather than from a child process later
-      const contents = req.name ? { ...req.config, name: req.name } : req.config;
+      // Resolved once, here: errors come back as data naming the key, and the run folder holds
+      // exactly this config when its id is returned (before the trainer has written anything).
+      const config = resolveStart(req);
       const id =
         req.target === 'local'
-          ? await trainer.start({ preset: req.preset, config: contents, sets: req.sets, target: 'local' })
-          : await remote.start(req.target, {
-              preset: req.preset,
-              sets: [...flattenSets(req.config), ...req.sets],
-              name: req.name,
-            });
+          ? trainer.start({ config, preset: req.preset })
+          : await remote.start(req.target, { config, preset: req.preset });
       changed();
       return { id };
     },
@@ -94,19 +91,17 @@ export function runsHandlers(ctx: RunsContext): Pick<StudioHandlers, RunsCall> {
     'runs.fork': async (req) => {
       const parent = readRunDir(runDirOf(workspace, req.id));
       const sets = overridesFromSetArgs(req.sets);
-      validateConfig(deepMerge(deepMerge(parent.config, req.config), sets), `fork of ${req.id}`);
-      if (remote.isRemote(req.id)) {
-        const id = await remote.fork(req.id, [...flattenSets(req.config), ...req.sets]);
-        changed();
-        return { id };
-      }
-      const id = await trainer.fork({
+      const config = validateConfig(
+        deepMerge(deepMerge(parent.config, req.config), sets),
+        `fork of ${req.id}`,
+      );
+      const fork = {
         id: req.id,
         checkpoint: req.checkpoint,
-        config: req.config,
-        sets: req.sets,
+        config,
         ...(req.name ? { name: req.name } : {}),
-      });
+      };
+      const id = remote.isRemote(req.id) ? await remote.fork(fork) : trainer.fork(fork);
       changed();
       return { id };
     },

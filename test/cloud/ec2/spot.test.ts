@@ -16,6 +16,8 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { resolveConfig } from '../../../core/api/config/resolve.ts';
+import { listCheckpoints } from '../../../core/runs/checkpoints.ts';
 import {
   DescribeImagesCommand,
   DescribeInstanceAttributeCommand,
@@ -192,18 +194,12 @@ describe('EC2 (moto)', () => {
       workspace: ws,
       ec2: ec2s,
       s3: s3s,
-      trainArgs: [
-        '--set',
-        'name=spot',
-        '--set',
-        'train.steps=100000', // the first instance trains until it is interrupted
-        '--set',
-        'fake.stepMs=100',
-        '--set',
-        'fake.resumeSteps=20', // the resumed run finishes 20 steps later
-        '--set',
-        'fake.resumeStepMs=20',
-      ],
+      run: {
+        // The first instance trains until it is interrupted; the resumed run finishes 20 steps later.
+        config: resolveConfig({ sets: ['train.epochs=1', 'train.stepsPerEpoch=100000'] }),
+        name: 'spot',
+        tags: ['fake.stepMs=100', 'fake.resumeSteps=20', 'fake.resumeStepMs=20'],
+      },
       engineInUserData: false,
       // Every "instance" is reached through the loopback sshd, each with its own disk (remote root),
       // and shows that sshd's host key on its console.
@@ -275,9 +271,9 @@ describe('EC2 (moto)', () => {
       .filter((e) => e.type === 'step')
       .map((e) => e.step);
     expect(afterResume).toEqual(Array.from({ length: 20 }, (_, i) => resume.supersedesAfterStep + i + 1));
-    expect(JSON.parse(readFileSync(join(result.localDir, 'checkpoints/last.safetensors'), 'utf8'))).toEqual({
-      step: resume.supersedesAfterStep + 20,
-    });
+    expect(listCheckpoints(result.localDir)).toMatchObject([
+      { kind: 'last', step: resume.supersedesAfterStep + 20 },
+    ]);
     // Both instances end terminated; cost is known from the price table.
     for (const id of result.instances) expect((await describeInstance(client, id))?.state).toBe('terminated');
     expect(readRemoteState(result.localDir)).toMatchObject({
@@ -290,7 +286,10 @@ describe('EC2 (moto)', () => {
 
 describe('EC2 host keys (moto + sshd)', () => {
   const quickRun = {
-    trainArgs: ['--set', 'train.steps=3', '--set', 'fake.stepMs=20'],
+    run: {
+      config: resolveConfig({ sets: ['train.epochs=1', 'train.stepsPerEpoch=3'] }),
+      tags: ['fake.stepMs=20'],
+    },
     engineInUserData: false,
   };
   const gone = async (id: string) =>

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cloudFiles } from '../../../core/cloud/paths.ts';
-import { parseGrid } from '../../../core/cloud/queue/grid.ts';
+import { resolveConfig } from '../../../core/api/config/resolve.ts';
+import { gridName, parseGrid } from '../../../core/cloud/queue/grid.ts';
 import { createQueue, readQueue, runQueue } from '../../../core/cloud/queue/queue.ts';
 import { saveTarget } from '../../../core/cloud/ssh/target.ts';
 import { trustHostKey } from '../../../core/cloud/ssh/trust.ts';
@@ -42,10 +43,12 @@ describe('experiment queue', () => {
   it('runs a grid across local + remote targets, each run in the store as it starts', async () => {
     const points = parseGrid(['optimizer.lr=1e-4,1e-3,1e-2', 'train.batchSize=4,8']);
     const q = createQueue(ws, {
-      baseArgs: ['--set', 'train.steps=8', '--set', 'fake.stepMs=30'],
       targets: ['local', 'loopback'],
-      points,
-      name: 'lr',
+      items: points.map((point) => ({
+        name: `lr-${gridName(point)}`,
+        config: resolveConfig({ sets: ['train.epochs=1', 'train.stepsPerEpoch=8', ...point] }),
+        tags: ['fake.stepMs=30'],
+      })),
     });
     const seenInStore = new Set<string>();
     const done = await runQueue(ws, q.id, {
@@ -66,6 +69,9 @@ describe('experiment queue', () => {
       const run = runs.find((r) => r.id === item.runId)!;
       expect(run.meta.target).toBe(item.target);
       expect(run.meta.name).toBe(item.name);
+      // The run holds the config the queue resolved, whichever target trained it.
+      expect(run.config).toEqual({ ...item.config, name: item.name });
+      expect(run.summary).toMatchObject({ status: 'completed', step: 8 });
     }
     expect(done.items[0].name).toBe('lr-lr1e-4-batchSize4');
     // Persisted.
@@ -76,8 +82,6 @@ describe('experiment queue', () => {
   });
 
   it('an unknown target is refused when the queue is created', () => {
-    expect(() => createQueue(ws, { baseArgs: [], targets: ['nope'], points: [[]] })).toThrow(
-      /no SSH target named "nope"/,
-    );
+    expect(() => createQueue(ws, { targets: ['nope'], items: [] })).toThrow(/no SSH target named "nope"/);
   });
 });

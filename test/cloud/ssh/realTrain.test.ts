@@ -9,6 +9,7 @@ import type { RunEvent } from '../../../core/api/events.ts';
 import { openTarget } from '../../../core/cloud/ssh/connect.ts';
 import { packageRoot } from '../../../core/cloud/ssh/engine.ts';
 import { followRemoteRun } from '../../../core/cloud/ssh/follow.ts';
+import { resolveConfig } from '../../../core/api/config/resolve.ts';
 import { prepareRemote, remoteDataset, startRemoteRun } from '../../../core/cloud/ssh/remoteRun.ts';
 import { saveTarget } from '../../../core/cloud/ssh/target.ts';
 import { trustHostKey } from '../../../core/cloud/ssh/trust.ts';
@@ -64,15 +65,14 @@ describe('real engine on the loopback remote', () => {
       'train.batchSizeVal': '2',
       'train.valLimit': '2',
     };
+    // Resolved here (as the CLI and the studio do); the real engine trains it with `train --run`.
+    const config = resolveConfig({
+      preset: 'quick-cpu',
+      sets: Object.entries(sets).map(([k, v]) => `${k}=${v}`),
+    });
     const run = await startRemoteRun(ws, s, layout, {
       command: 'train',
-      args: [
-        '--preset',
-        'quick-cpu',
-        '--name',
-        'remote-real',
-        ...Object.entries(sets).flatMap(([k, v]) => ['--set', `${k}=${v}`]),
-      ],
+      run: { config, preset: 'quick-cpu', name: 'remote-real' },
     });
     s.close();
     const remoteEvents = join(run.state.remoteRunDir, 'events.jsonl');

@@ -11,6 +11,7 @@ import { followRemoteRun } from '../../../core/cloud/ssh/follow.ts';
 import {
   prepareRemote,
   remoteArchive,
+  remoteCheckpointStep,
   startRemoteRun,
   stopRemoteRun,
 } from '../../../core/cloud/ssh/remoteRun.ts';
@@ -18,7 +19,10 @@ import { readRemoteState } from '../../../core/cloud/ssh/remoteState.ts';
 import { saveTarget, type SshTarget } from '../../../core/cloud/ssh/target.ts';
 import { trustHostKey } from '../../../core/cloud/ssh/trust.ts';
 import { RemoteRuns, listTargetInfos } from '../../../core/cloud/service.ts';
-import { listRuns } from '../../../core/runs/store.ts';
+import { resolveConfig } from '../../../core/api/config/resolve.ts';
+import { listCheckpoints } from '../../../core/runs/checkpoints.ts';
+import { readEvents } from '../../../core/runs/events.ts';
+import { listRuns, type NewRun } from '../../../core/runs/store.ts';
 import { fakeEngine, loopbackTarget, removeSshd, startSshd, type Sshd } from '../servers.ts';
 
 let sshd: Sshd;
@@ -36,6 +40,12 @@ afterAll(() => {
   rmSync(ws, { recursive: true, force: true });
 });
 
+/** A run for the fake engine: `steps` steps (train.epochs × train.stepsPerEpoch), knobs as tags. */
+const fakeRun = (name: string, steps: number, tags: string[] = []): NewRun => ({
+  config: resolveConfig({ sets: ['train.epochs=1', `train.stepsPerEpoch=${steps}`] }),
+  name,
+  tags,
+});
 const steps = (events: RunEvent[]) => events.filter((e) => e.type === 'step').map((e) => e.step);
 
 describe('remote run over SSH', () => {
@@ -44,14 +54,12 @@ describe('remote run over SSH', () => {
   it('streams live into the local run store and survives an sshd kill + restart', { retry: 1 }, async () => {
     const s = await openTarget(ws, target);
     const layout = await prepareRemote(ws, s);
-    const run = await startRemoteRun(ws, s, layout, {
-      command: 'train',
-      args: ['--set', 'name=live', '--set', 'train.steps=40', '--set', 'fake.stepMs=100'],
-    });
+    const run = await startRemoteRun(ws, s, layout, { command: 'train', run: fakeRun('live', 40) });
     s.close();
-    // Listed by the run store at once, as a run on this target.
+    // Listed by the run store at once, as a run on this target, with the config resolved here.
     const listed = listRuns(ws).find((r) => r.id === run.runId);
     expect(listed?.meta.target).toBe('loopback');
+    expect(listed?.config.train).toMatchObject({ epochs: 1, stepsPerEpoch: 40 });
 
     const seen: RunEvent[] = [];
     const phases: string[] = [];
@@ -83,9 +91,7 @@ describe('remote run over SSH', () => {
     expect(steps(seen)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
     expect(readRemoteState(run.localDir)).toMatchObject({ phase: 'done', eventsOffset: local.length });
     // Files mirrored; the trainer's lock disappeared with the remote one.
-    expect(JSON.parse(readFileSync(join(run.localDir, 'checkpoints/last.safetensors'), 'utf8'))).toEqual({
-      step: 40,
-    });
+    expect(listCheckpoints(run.localDir)).toMatchObject([{ kind: 'last', step: 40 }]);
     expect(existsSync(join(run.localDir, 'media/s40/rgb.png'))).toBe(true);
     expect(existsSync(join(run.localDir, 'trainer.pid'))).toBe(false);
   });
@@ -95,7 +101,7 @@ describe('remote run over SSH', () => {
     const layout = await prepareRemote(ws, s);
     const run = await startRemoteRun(ws, s, layout, {
       command: 'train',
-      args: ['--set', 'name=stop', '--set', 'train.steps=200', '--set', 'fake.stepMs=50'],
+      run: fakeRun('stop', 250, ['fake.stepMs=50', 'fake.resumeStepMs=5']),
     });
     const stopped = followRemoteRun(ws, run.localDir, { pollMs: 100 });
     await new Promise((r) => setTimeout(r, 1000));
@@ -103,13 +109,9 @@ describe('remote run over SSH', () => {
     expect(await stopped).toMatchObject({ phase: 'done', status: 'stopped' });
 
     // Resume continues the same run (same local mirror, offset kept) from its checkpoint.
-    const ckStep = JSON.parse(readFileSync(join(run.localDir, 'checkpoints/last.safetensors'), 'utf8')).step;
+    const ckStep = listCheckpoints(run.localDir)[0]!.step;
     const before = statSync(join(run.localDir, 'events.jsonl')).size;
-    const resumed = await startRemoteRun(ws, s, layout, {
-      command: 'resume',
-      runId: run.runId,
-      args: ['--set', 'train.steps=250', '--set', 'fake.stepMs=5'],
-    });
+    const resumed = await startRemoteRun(ws, s, layout, { command: 'resume', runId: run.runId });
     expect(resumed.localDir).toBe(run.localDir);
     expect(await followRemoteRun(ws, run.localDir, { pollMs: 100 })).toMatchObject({
       phase: 'done',
@@ -120,11 +122,16 @@ describe('remote run over SSH', () => {
     expect(local.equals(readFileSync(join(run.state.remoteRunDir, 'events.jsonl')))).toBe(true);
     expect(local.toString().includes(`"supersedesAfterStep":${ckStep}`)).toBe(true);
 
-    // Fork: a new run (and mirror) whose parent is the first one.
+    // Fork: a new run (and mirror) whose parent is the first one, from the step its checkpoint's
+    // header names (read over SFTP).
+    const step = await remoteCheckpointStep(s, layout, run.runId, 'last');
+    expect(step).toBe(250);
     const fork = await startRemoteRun(ws, s, layout, {
-      command: 'fork',
-      runId: run.runId,
-      args: ['--set', 'train.steps=260', '--set', 'fake.stepMs=5'],
+      command: 'train',
+      run: {
+        ...fakeRun('stop-fork', 260, ['fake.stepMs=5']),
+        parent: { run: run.runId, checkpoint: 'last', step },
+      },
     });
     expect(fork.runId).not.toBe(run.runId);
     expect(await followRemoteRun(ws, fork.localDir, { pollMs: 100 })).toMatchObject({
@@ -132,9 +139,12 @@ describe('remote run over SSH', () => {
       status: 'completed',
     });
     expect(JSON.parse(readFileSync(join(fork.localDir, 'run.json'), 'utf8'))).toMatchObject({
-      parent: { run: run.runId },
+      parent: { run: run.runId, checkpoint: 'last', step: 250 },
       target: 'loopback',
     });
+    expect(steps(readEvents(fork.localDir).events)).toEqual([
+      251, 252, 253, 254, 255, 256, 257, 258, 259, 260,
+    ]);
 
     const zip = join(ws, 'a.zip');
     await remoteArchive(s, layout, run.runId, zip);
@@ -149,7 +159,7 @@ describe('remote run over SSH', () => {
     ]);
     const ended = new Map<string, unknown>();
     const a = new RemoteRuns(ws, { onEnd: (id, r) => ended.set(id, r) });
-    const { id } = await a.start('loopback', { sets: ['train.steps=30', 'fake.stepMs=100'], name: 'svc' });
+    const { id } = await a.start('loopback', { config: fakeRun('svc', 30).config, name: 'svc' });
     expect(a.following).toEqual([id]);
     await new Promise((r) => setTimeout(r, 800));
     // The studio quits mid-run; a new one re-attaches from the saved state and finishes the mirror.

@@ -114,16 +114,72 @@ describe('runs over the store', () => {
     expect(Object.keys(schema.presets)).toContain('quick-cpu');
   });
 
-  it("passes on the trainer's own one-line failure", async () => {
+  it("returns the new run's id at once, before its trainer has written any event", async () => {
+    // A trainer that takes 4 s to start: the id cannot come from watching it (no output, no lock,
+    // no run folder of its making) — the studio created the run with its resolved config itself.
+    const slow = createNodeStudio({
+      workspace: ws,
+      transport: 'direct',
+      launcher: { node: process.execPath, cli: fakeCli, env: { FAKE_START_DELAY_MS: '4000' } },
+    });
+    const c = createStudioClient(createDirectTransport(slow));
+    const t0 = Date.now();
+    const { id } = await c.runs.start({ preset: 'quick-cpu', sets: ['optimizer.lr=0.0005'] });
+    expect(Date.now() - t0).toBeLessThan(3000);
+    expect(existsSync(join(ws, 'runs', id, 'events.jsonl'))).toBe(false);
+    const { run } = await c.runs.get({ id });
+    expect(run).toMatchObject({ id, name: 'quick-cpu', preset: 'quick-cpu', status: 'queued' });
+    expect(run.config).toMatchObject({ optimizer: { lr: 0.0005 }, model: { encoder: 'resnet18' } });
+    // …and the trainer then trains exactly that run.
+    await until(async () => (await c.runs.get({ id })).run.status === 'running', 20_000);
+    await c.runs.stop({ id });
+    await until(async () => (await c.runs.get({ id })).run.status === 'stopped');
+    await slow.stopAllTraining();
+    slow.close();
+  });
+
+  it("records the trainer's own one-line failure in the run when it dies before its first event", async () => {
     const failing = createNodeStudio({
       workspace: ws,
       transport: 'direct',
       launcher: { node: process.execPath, cli: fakeCli, env: { FAKE_FAIL: 'no backend could start' } },
     });
-    await expect(createStudioClient(createDirectTransport(failing)).runs.start({})).rejects.toMatchObject({
-      name: 'TrainerError',
-      message: 'no backend could start',
+    // Before issue 14 the call itself failed with this reason (it waited for the child to create
+    // the run); now the studio creates the run, returns its id, and the run says why it failed.
+    const c = createStudioClient(createDirectTransport(failing));
+    const { id } = await c.runs.start({});
+    await until(async () => (await c.runs.get({ id })).run.status === 'failed');
+    expect((await c.runs.events({ id, offset: 0 })).events).toMatchObject([
+      { type: 'status', status: 'failed', message: 'no backend could start', step: 0 },
+    ]);
+    failing.close();
+  });
+
+  it('forks a local run: the studio creates the fork (parent, checkpoint step, config) and trains it', async () => {
+    const parent = createRun(ws, { config: resolveConfig({ preset: 'quick-cpu' }), name: 'parent' });
+    const mtl = JSON.stringify({ format: 'mtl-studio-checkpoint/1', step: 7 });
+    const header = Buffer.from(JSON.stringify({ __metadata__: { mtl } }));
+    const len = Buffer.alloc(8);
+    len.writeBigUInt64LE(BigInt(header.length));
+    writeFileSync(join(parent.dir, 'checkpoints', 'best.safetensors'), Buffer.concat([len, header]));
+    const { id } = await client.runs.fork({
+      id: parent.id,
+      checkpoint: 'best',
+      config: { optimizer: { lr: 0.002 } },
+      sets: ['train.epochs=3'],
     });
+    const { run } = await client.runs.get({ id });
+    expect(run).toMatchObject({
+      name: 'parent-fork',
+      parent: { run: parent.id, checkpoint: 'best', step: 7 },
+      config: { optimizer: { lr: 0.002 }, train: { epochs: 3 } },
+    });
+    await until(() => studio.trainingNow().includes(id));
+    await client.runs.stop({ id });
+    await until(async () => (await client.runs.get({ id })).run.status === 'stopped');
+    await expect(client.runs.fork({ id: parent.id, checkpoint: 'last' })).rejects.toThrow(
+      'no readable checkpoint "last"',
+    );
   });
 
   it('edits notes and tags, lists checkpoints, serves files only from inside the run', async () => {
