@@ -102,6 +102,37 @@ export const Selectors = {
   MarginalGroup: id('marginal-group'),
   /** The best-so-far line; carries `data-best`. */
   BestLine: id('best-line'),
+  /** New sweep form: opened by SweepNew; base overrides are `configField(key)` inputs. */
+  SweepNew: id('sweep-new'),
+  SweepNewForm: id('sweep-new-form'),
+  SweepName: id('sweep-name'),
+  SweepPreset: id('sweep-preset'),
+  /** The key of a base override to add, and its button. */
+  SweepOverrideKey: id('sweep-override-key'),
+  SweepOverrideAdd: id('sweep-override-add'),
+  /** Axis rows: key, kind (<select>: grid, choice, uniform, logUniform, intUniform), values. */
+  SweepAxisKey: id('sweep-axis-key'),
+  SweepAxisKind: id('sweep-axis-kind'),
+  SweepAxisValues: id('sweep-axis-values'),
+  SweepAxisAdd: id('sweep-axis-add'),
+  SweepSeeds: id('sweep-seeds'),
+  /** A <select> of executors (`local`, `ssh:T`, `slurm:T`, `batch`). */
+  SweepExecutor: id('sweep-executor'),
+  SweepMaxConcurrency: id('sweep-max-concurrency'),
+  /** Text: `N runs` once the form is valid; carries `data-runs`. */
+  SweepRunCount: id('sweep-run-count'),
+  SweepCreate: id('sweep-create'),
+  /** The launch confirmation: run count, cost estimate (or why there is none), Launch. */
+  SweepLaunchDialog: id('sweep-launch-dialog'),
+  SweepLaunchRuns: id('sweep-launch-runs'),
+  SweepLaunchEstimate: id('sweep-launch-estimate'),
+  SweepLaunchConfirm: id('sweep-launch-confirm'),
+  /** Why the last create / launch / stop failed (the engine's message). */
+  SweepActionError: id('sweep-action-error'),
+  /** Stop of the whole sweep; Stop of one run (inside a sweep row). */
+  SweepStop: id('sweep-stop'),
+  SweepRunStop: id('sweep-run-stop'),
+  sweepRow: (index: number): string => `${id('sweep-run-row')}[data-index="${index}"]`,
 
   // Export (archive of one run, CSV exports).
   ExportView: id('export-view'),

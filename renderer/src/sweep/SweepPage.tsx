@@ -35,6 +35,8 @@ export function SweepPage({ pollMs = SWEEP_POLL_MS }: { pollMs?: number }) {
   const [sweepId, setSweepId] = useState<string | null>(null);
   const [detail, setDetail] = useState<SweepDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
+  /** The last create/launch/stop failure: kept until the next action (the poll clears `error`). */
+  const [actionError, setActionError] = useState<string | null>(null);
   const [metricKey, setMetricKey] = useState(SWEEP_METRICS[0]!.key);
   const [selected, setSelected] = useState<ReadonlySet<number>>(new Set());
   const [executors, setExecutors] = useState<SweepExecutor[]>([]);
@@ -133,11 +135,12 @@ export function SweepPage({ pollMs = SWEEP_POLL_MS }: { pollMs?: number }) {
     setLaunch(settings);
     setListVersion((v) => v + 1);
     toast('success', `Created sweep ${made.id}: ${made.runs} runs`);
-    await review(made.id, settings).catch((e: Error) => setError(e.message));
+    await review(made.id, settings).catch((e: Error) => setActionError(e.message));
   };
   const confirmLaunch = async () => {
     if (!plan || !planSettings) return;
     setBusy(true);
+    setActionError(null);
     try {
       const d = await api.client.sweeps.launch(launchRequest(plan.id, planSettings));
       setDetail(d);
@@ -145,7 +148,7 @@ export function SweepPage({ pollMs = SWEEP_POLL_MS }: { pollMs?: number }) {
       setListVersion((v) => v + 1);
       toast('success', `Launched ${plan.runs} runs on ${plan.executor}`);
     } catch (e) {
-      setError((e as Error).message);
+      setActionError((e as Error).message);
     } finally {
       setBusy(false);
     }
@@ -154,13 +157,14 @@ export function SweepPage({ pollMs = SWEEP_POLL_MS }: { pollMs?: number }) {
     if (!shown) return;
     const key = index ?? -1;
     setStopping((s) => new Set(s).add(key));
+    setActionError(null);
     try {
       setDetail(
         await api.client.sweeps.stop({ id: shown.sweep.id, ...(index !== undefined ? { index } : {}) }),
       );
       toast('success', index === undefined ? `Stopped sweep ${shown.sweep.id}` : `Stopped run ${index}`);
     } catch (e) {
-      setError((e as Error).message);
+      setActionError((e as Error).message);
     } finally {
       setStopping((s) => {
         const n = new Set(s);
@@ -228,6 +232,14 @@ export function SweepPage({ pollMs = SWEEP_POLL_MS }: { pollMs?: number }) {
           {error}
         </div>
       )}
+      {actionError && (
+        <div className="banner" data-testid="sweep-action-error">
+          {actionError}{' '}
+          <button className="btn ghost small" onClick={() => setActionError(null)}>
+            dismiss
+          </button>
+        </div>
+      )}
       {creating && (
         <NewSweepForm
           defaultPreset={defaultPreset}
@@ -260,7 +272,10 @@ export function SweepPage({ pollMs = SWEEP_POLL_MS }: { pollMs?: number }) {
             <LaunchFields executors={executors} value={launch} onChange={setLaunch} />
             <button
               className="btn primary"
-              onClick={() => review(shown.sweep.id, launch).catch((e: Error) => setError(e.message))}
+              onClick={() => {
+                setActionError(null);
+                review(shown.sweep.id, launch).catch((e: Error) => setActionError(e.message));
+              }}
               data-testid="sweep-launch"
             >
               Launch…
