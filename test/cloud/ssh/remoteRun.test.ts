@@ -22,7 +22,7 @@ import { RemoteRuns, listTargetInfos } from '../../../core/cloud/service.ts';
 import { resolveConfig } from '../../../core/api/config/resolve.ts';
 import { listCheckpoints } from '../../../core/runs/checkpoints.ts';
 import { readEvents } from '../../../core/runs/events.ts';
-import { listRuns, type NewRun } from '../../../core/runs/store.ts';
+import { listRuns, readRunDir, type NewRun } from '../../../core/runs/store.ts';
 import { fakeEngine, loopbackTarget, removeSshd, startSshd, type Sshd } from '../servers.ts';
 
 let sshd: Sshd;
@@ -149,6 +149,35 @@ describe('remote run over SSH', () => {
     const zip = join(ws, 'a.zip');
     await remoteArchive(s, layout, run.runId, zip);
     expect(readFileSync(zip, 'utf8')).toBe(`archive of ${run.runId} at step 250`);
+    s.close();
+  });
+
+  it('knows the new run at once: created here and there before the remote trainer writes anything', async () => {
+    const s = await openTarget(ws, target);
+    const layout = await prepareRemote(ws, s);
+    const t0 = Date.now();
+    const run = await startRemoteRun(ws, s, layout, {
+      command: 'train',
+      run: fakeRun('slow', 5, ['fake.startDelayMs=6000', 'fake.stepMs=5']),
+    });
+    expect(Date.now() - t0).toBeLessThan(4000);
+    // The remote folder holds exactly the run created here; its trainer has not written yet.
+    const remoteDir = run.state.remoteRunDir;
+    expect(JSON.parse(readFileSync(join(remoteDir, 'config.json'), 'utf8'))).toEqual(
+      readRunDir(run.localDir).config,
+    );
+    expect(JSON.parse(readFileSync(join(remoteDir, 'run.json'), 'utf8'))).toMatchObject({
+      id: run.runId,
+      name: 'slow',
+      target: 'local',
+    });
+    expect(existsSync(join(remoteDir, 'events.jsonl'))).toBe(false);
+    expect(readRunDir(run.localDir).summary.status).toBe('queued');
+    expect(await followRemoteRun(ws, run.localDir, { pollMs: 100 })).toMatchObject({
+      phase: 'done',
+      status: 'completed',
+    });
+    expect(readRunDir(run.localDir).summary).toMatchObject({ status: 'completed', step: 5 });
     s.close();
   });
 
