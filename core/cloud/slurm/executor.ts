@@ -271,9 +271,23 @@ export function createSlurmExecutor(ctx: ExecutorContext, spec: ExecutorSpec): E
         ),
       ),
     stopRun: (sweep, _manifest, handle, index) =>
-      withSession(ctx, targetName, (s, _t, cfg) =>
-        cancel(s, cfg, taskIds(sweep.id, parseHandle(handle), [index])),
-      ),
+      withSession(ctx, targetName, async (s, _t, cfg) => {
+        const h = parseHandle(handle);
+        const [key] = taskIds(sweep.id, h, [index]);
+        const { tasks } = await queryTasks(
+          s,
+          cfg,
+          h.jobs.map((j) => j.jobId),
+        );
+        // scancel of a task Slurm has finished (or forgotten) is an error there; nothing to stop.
+        const st = runStatus(tasks.get(key!), undefined);
+        if (!st || TERMINAL.includes(st.status)) {
+          log(`slurm: ${key} already ended${st ? ` (${st.status})` : ''}`);
+          return;
+        }
+        await cancel(s, cfg, [key!]);
+        log(`slurm: scancel ${key}`);
+      }),
   };
 }
 

@@ -1,8 +1,8 @@
 // A 4-run sweep on a real one-node Slurm cluster reached over a real sshd (the login node is this
 // host, logged into as the test user): the engine is packed and installed once per cluster, the
 // sweep is one `sbatch --array=0-3%2`, every run trains for real (tiny quick-cpu runs) and streams
-// into the local run store and the studio API while it runs; one run is scancel'ed mid-run and
-// relaunched, another is requeued by Slurm, and both resume from their checkpoint in the same run
+// into the local run store and the studio API while it runs; one run is stopped mid-run from the
+// Sweep page's call (scancel of its task) and relaunched, another is requeued by Slurm, and both resume from their checkpoint in the same run
 // and the same mirror.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -170,8 +170,9 @@ describe('sweeps on Slurm over SSH', () => {
     await waitFor('run 2 to checkpoint', () => midRun(2));
     const live = (await client.runs.list({})).runs.find((r) => r.id === detail.runs[2]!.runId);
     expect(live).toMatchObject({ status: 'running', target: 'cluster' });
-    // Run 2: the user stops it in the studio (runs.stop = scancel of its array task).
-    await client.runs.stop({ id: detail.runs[2]!.runId! });
+    // Run 2: the user stops it on the Sweep page (sweeps.stop with its index = scancel of its array
+    // task; the run view's runs.stop is the same scancel).
+    await client.sweeps.stop({ id: record.id, index: 2 });
     // Run 3: Slurm requeues it (what preemption or a node failure does); a requeued task waits
     // ~2 min (BeginTime) unless told to start now.
     await waitFor('run 3 to checkpoint', () => midRun(3));
@@ -205,6 +206,8 @@ describe('sweeps on Slurm over SSH', () => {
       counts: { completed: 4 },
     });
     expect(detail.sweptKeys).toEqual(['train.epochs', 'seed']);
+    // Stopping a run that already ended changes nothing (no scancel of a finished task).
+    expect((await client.sweeps.stop({ id: record.id, index: 0 })).runs[0]!.status).toBe('completed');
     expect((await client.sweeps.list({})).sweeps).toEqual([detail.sweep]);
     // Run 3 ran again in the same array task (same job key), one restart.
     expect(detail.runs[3]).toMatchObject({ jobId: key3, detail: expect.stringMatching(/1 restart/) });
