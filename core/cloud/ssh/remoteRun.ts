@@ -151,9 +151,12 @@ export async function startRemoteRun(
   const run = createRun(workspace, { ...launch.run, target: s.target.name });
   const remoteDir = `${layout.workspace}/runs/${run.id}`;
   let launched: { pid: number; logFile: string };
+  let madeThere = false;
   try {
     // `mkdir` without -p: the id is new on the remote too, or this start stops here.
-    await s.run(`mkdir ${sq(remoteDir)} && mkdir ${sq(`${remoteDir}/checkpoints`)}`, `creating ${remoteDir}`);
+    await s.run(`mkdir ${sq(remoteDir)}`, `creating ${remoteDir}`);
+    madeThere = true;
+    await s.run(`mkdir ${sq(`${remoteDir}/checkpoints`)}`, `creating ${remoteDir}/checkpoints`);
     // The remote's own run.json: there the run trains locally.
     await s.writeFile(
       `${remoteDir}/run.json`,
@@ -164,7 +167,7 @@ export async function startRemoteRun(
   } catch (e) {
     // Nothing trains: neither side keeps a run that never started.
     rmSync(run.dir, { recursive: true, force: true });
-    await s.exec(`rm -rf ${sq(remoteDir)}`).catch(() => undefined);
+    if (madeThere) await s.exec(`rm -rf ${sq(remoteDir)}`).catch(() => undefined);
     throw e;
   }
   return initMirror(run.dir, s, layout, run.id, launched, extra);

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { resolveConfig } from '../../../core/api/config/resolve.ts';
 import { openTarget } from '../../../core/cloud/ssh/connect.ts';
 import { followRemoteRun } from '../../../core/cloud/ssh/follow.ts';
 import { mirrorFiles } from '../../../core/cloud/ssh/mirror.ts';
@@ -118,6 +119,20 @@ describe('a hostile remote cannot write outside the local run folder', () => {
     });
     expect(Date.now() - t0).toBeLessThan(5000);
     expect(existsSync(resolve(localDir, '../../escape'))).toBe(false);
+  });
+
+  it('a new run whose id the remote already holds stops the start; neither side loses a run', async () => {
+    // `mkdir` of the run folder fails there (the id is taken): nothing is written, nothing deleted.
+    remote.exec = (cmd) => (cmd.startsWith('mkdir') ? { code: 1 } : {});
+    const config = resolveConfig({});
+    const runsHere = () => (existsSync(join(ws, 'runs')) ? readdirSync(join(ws, 'runs')).sort() : []);
+    const before = runsHere();
+    await expect(
+      startRemoteRun(ws, s, layout, { command: 'train', run: { config, name: 'taken' } }),
+    ).rejects.toMatchObject({ code: 'remote-command' });
+    expect(remote.commands.filter((c) => c.includes('rm -rf'))).toEqual([]);
+    expect(remote.commands.some((c) => c.includes('setsid nohup'))).toBe(false);
+    expect(runsHere()).toEqual(before); // the run created here for it is gone again
   });
 
   it('refuses to resume (and mirror into) a run id that is a path', async () => {
