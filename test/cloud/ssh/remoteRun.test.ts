@@ -178,6 +178,16 @@ describe('remote run over SSH', () => {
       status: 'completed',
     });
     expect(readRunDir(run.localDir).summary).toMatchObject({ status: 'completed', step: 5 });
+
+    // A trainer that ends before its first event: the follower says why, from the launch log.
+    const orphan = await startRemoteRun(ws, s, layout, {
+      command: 'train',
+      run: { ...fakeRun('orphan', 5), parent: { run: run.runId, checkpoint: 'best', step: 5 } },
+    });
+    expect(await followRemoteRun(ws, orphan.localDir, { pollMs: 100 })).toMatchObject({ phase: 'lost' });
+    expect(readRemoteState(orphan.localDir)?.message).toMatch(
+      /^remote trainer ended without a final status: mtl-studio: error: .*best\.safetensors: checkpoint does not exist$/,
+    );
     s.close();
   });
 
