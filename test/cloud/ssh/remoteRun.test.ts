@@ -216,5 +216,18 @@ describe('remote run over SSH', () => {
     const zip = join(ws, 'svc.zip');
     await b.archive(id, zip, 'last');
     expect(readFileSync(zip, 'utf8')).toBe(`archive of ${id} at step 30 from last (--predict)`);
+
+    // The studio's fork of a remote run: created with its parent's checkpoint step (read on the
+    // target), trained there from it, followed in the background.
+    const fork = await b.fork(id, { checkpoint: 'last', config: fakeRun('x', 35).config });
+    expect(readRunDir(join(ws, 'runs', fork.id)).meta).toMatchObject({
+      name: 'svc-fork',
+      target: 'loopback',
+      parent: { run: id, checkpoint: 'last', step: 30 },
+    });
+    while (!ended.has(fork.id)) await new Promise((r) => setTimeout(r, 100));
+    expect(ended.get(fork.id)).toMatchObject({ phase: 'done', status: 'completed' });
+    expect(steps(readEvents(join(ws, 'runs', fork.id)).events)).toEqual([31, 32, 33, 34, 35]);
+    b.dispose();
   });
 });
