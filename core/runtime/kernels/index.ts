@@ -37,6 +37,7 @@ import { unsortedSegmentSumKernel } from './unsortedSegmentSum.ts';
 import { adamUpdateWebGpu } from './webgpu/adamUpdate.ts';
 import { addNWebGpu } from './webgpu/addN.ts';
 import { conv2dBackpropFilterWebGpu } from './webgpu/conv2dBackpropFilter.ts';
+import { conv2dBackpropInputWebGpu } from './webgpu/conv2dBackpropInput.ts';
 import { reduceWebGpu } from './webgpu/reduce.ts';
 import { resizeNearestGradWebGpu } from './webgpu/resizeNearestGrad.ts';
 
@@ -69,6 +70,7 @@ export function registerRuntimeKernels(): void {
   replaceKernel(addNWebGpu());
   replaceKernel(adamUpdateWebGpu);
   replaceKernel(conv2dBackpropFilterWebGpu());
+  replaceKernel(conv2dBackpropInputWebGpu());
   for (const name of ['Sum', 'Mean', 'Max'] as const) replaceKernel(reduceWebGpu(name));
   replaceKernel(maxPoolGradKernel('wasm'));
   replaceKernel(unsortedSegmentSumKernel('wasm'));

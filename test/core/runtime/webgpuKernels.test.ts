@@ -1,6 +1,6 @@
 // Our WGSL kernels for the webgpu training step (core/runtime/kernels/webgpu): the tiled conv
-// weight gradient (through tf.conv2d's gradient, so the routing of dilated convs is covered too)
-// and the Sum/Mean/Max reductions, against float64 references. Small odd shapes: SwiftShader on
+// weight and input gradients (through tf.conv2d's gradient, so the routing of dilated convs is
+// covered too) and the Sum/Mean/Max reductions, against float64 references. Small odd shapes: SwiftShader on
 // CI runs each in well under a second once the pipelines are compiled.
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, expect, it } from 'vitest';
@@ -135,6 +135,38 @@ describeOn('webgpu', 'WGSL kernels on webgpu', () => {
       const kernels = profile.kernels.map((k) => k.name);
       expect(kernels).toContain('Conv2DBackpropFilter');
       expect(kernels.filter((k) => k === 'Conv2D')).toHaveLength(1);
+    });
+
+  for (const [ci, c] of CONVS.entries())
+    it(`conv input gradient: ${c.name}`, async () => {
+      const spec = padSpec(c.x, [c.w[0], c.w[1]], c.stride, c.dilation, c.pad);
+      const out = (n: number, k: number, before: number, after: number) =>
+        Math.floor((n + before + after - (k - 1) * c.dilation - 1) / c.stride) + 1;
+      const dyShape: Shape4 = [
+        c.x[0],
+        out(c.x[1], c.w[0], spec.pad.top, spec.pad.bottom),
+        out(c.x[2], c.w[1], spec.pad.left, spec.pad.right),
+        c.w[3],
+      ];
+      const x = asFloat32(randomValues(size(c.x), 71 + ci));
+      const w = asFloat32(randomValues(size(c.w), 81 + ci));
+      const dy = asFloat32(randomValues(size(dyShape), 91 + ci));
+      const wt = toTensor(w, c.w) as tf.Tensor4D;
+      const dyt = toTensor(dy, dyShape);
+      const dX = (xt: tf.Tensor) =>
+        tf.tidy(() =>
+          tf.grad((v: tf.Tensor) =>
+            tf.sum(tf.mul(tf.conv2d(v as tf.Tensor4D, wt, c.stride, c.pad, 'NHWC', c.dilation), dyt)),
+          )(xt),
+        );
+      const xt = toTensor(x, c.x);
+      const profile = await tf.profile(() => dX(xt));
+      const got = await tidyData(() => dX(xt));
+      tf.dispose([xt, dyt, wt]);
+      expect(relError(got, conv2dGradRef(x, c.x, w, c.w, dy, spec).dx)).toBeLessThan(2e-6);
+      // Undilated: our kernel (dilated dx is a forward conv with the rotated kernel).
+      const kernels = profile.kernels.map((k) => k.name);
+      if (c.dilation === 1) expect(kernels).toContain('Conv2DBackpropInput');
     });
 
   for (const r of REDUCTIONS)

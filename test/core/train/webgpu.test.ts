@@ -8,32 +8,14 @@ import { initBackend } from '../../../core/runtime/index.ts';
 import { createOptimizer } from '../../../core/train/optimizers.ts';
 import { batchTensors, disposeBatch, trainStep } from '../../../core/train/step.ts';
 import { WEBGPU } from '../runtime/tfUtil.ts';
+import { AGREEMENT_SETS, agreementBatch } from '../../../core/bench/webgpuAgreement.ts';
 
 const skip = WEBGPU.ok ? '' : ` (skipped: ${WEBGPU.reason})`;
 
-/** A tiny joint DeepLabV3+ (ResNet-18 at 1/16 width, dilated last stage, full ASPP). */
-const SETS = [
-  'model.encoder=resnet18',
-  'model.width=0.0625',
-  'model.aspp=true',
-  'model.skip=true',
-  'model.dilation=[false,false,true]',
-  'optimizer.name=adam',
-  'optimizer.lr=0.001',
-  'seed=3',
-];
-
-function batch(seed: number, b = 2, h = 32, w = 32) {
-  let s = seed;
-  const rnd = () => (s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32;
-  const n = b * h * w;
-  return {
-    size: [b, h, w] as [number, number, number],
-    rgb: Float32Array.from({ length: n * 3 }, () => rnd() * 2 - 1),
-    semseg: Int32Array.from({ length: n }, (_, i) => (i % 11 === 0 ? 255 : Math.floor(rnd() * 19))),
-    depth: Float32Array.from({ length: n }, (_, i) => (i % 7 === 0 ? NaN : rnd() * 2 - 1)),
-  };
-}
+// The tiny joint DeepLabV3+ (ResNet-18 at 1/16 width, dilated last stage, full ASPP) and the
+// batches, shared with the bench that compares any backends' curves the same way.
+const SETS = AGREEMENT_SETS;
+const batch = agreementBatch;
 
 /** Loss totals of `steps` steps from the same seed and data; GPU memory after each step. */
 async function lossCurve(backend: 'wasm' | 'webgpu', steps: number) {
@@ -65,14 +47,17 @@ describe.skipIf(!WEBGPU.ok)(`the trainer on webgpu${skip}`, () => {
     async () => {
       const wasm = await lossCurve('wasm', 20);
       const gpu = await lossCurve('webgpu', 20);
-      // float32 kernels summing in different orders (and WGSL's looser log/exp/sqrt) drift apart
-      // through Adam: measured on SwiftShader, steps 1–3 agree within 2e-4 and every later step
-      // within 2.1 % (one batch first seen at step 4 moves webgpu's curve by 1.6 %). The curves
-      // must stay the same curve, step by step.
-      for (let i = 0; i < 20; i++) {
-        const rel = Math.abs(gpu.losses[i]! - wasm.losses[i]!) / wasm.losses[i]!;
-        expect(rel, `step ${i + 1}`).toBeLessThan(i < 3 ? 1e-3 : 3e-2);
-      }
+      // float32 kernels summing in different orders drift apart through Adam and batch norm over
+      // tiny maps: steps 1–3 agree within 2e-4, later steps by a few %. That is not webgpu's: the
+      // two CPU backends, cpu and wasm, differ by up to 3.4 % on these 20 steps (and by 5.6 % at
+      // step 4 at 16×16), while webgpu stayed within 3.5 % of wasm (core/bench/webgpuAgreement.ts,
+      // docs/BENCHMARKS.md). So: the first steps tightly, every step within the spread of two
+      // correct backends, and the last ten steps' mean within 2 %.
+      const rel = (a: number, b: number) => Math.abs(a - b) / b;
+      for (let i = 0; i < 20; i++)
+        expect(rel(gpu.losses[i]!, wasm.losses[i]!), `step ${i + 1}`).toBeLessThan(i < 3 ? 1e-3 : 5e-2);
+      const mean = (l: number[]) => l.slice(10).reduce((a, b) => a + b, 0) / 10;
+      expect(rel(mean(gpu.losses), mean(wasm.losses)), 'mean of steps 11–20').toBeLessThan(2e-2);
       expect(gpu.losses[19]).toBeLessThan(gpu.losses[0]!); // it trains
       // After the first step created the optimizer state, nothing grows.
       expect(new Set(gpu.tensors.slice(1)).size).toBe(1);
