@@ -1,17 +1,17 @@
 // Training runs as separate processes. The studio creates the run itself (the config resolved where
 // the user acted, written by createRun), so the id is known at once, then starts
-// `mtl-studio train --run <id> --json` on it; resume is `resume <id>`. A trainer that dies before
-// writing any event leaves its reason in the run's log (status `failed`, or `stopped` when we
-// stopped it first). A run is stopped by signalling the trainer that holds its lock — also one
-// that an earlier studio session or a terminal started.
+// `mtl-studio train --run <id> --json` on it; resume is `resume <id>`. Nothing waits for the child:
+// a trainer that dies before writing any event leaves its reason in the run's log (status `failed`,
+// or `stopped` when we stopped it first). A run is stopped by signalling the trainer that holds its
+// lock — also one that an earlier studio session or a terminal started.
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExperimentConfig } from '../api/config/schema.ts';
 import { listCheckpoints } from '../runs/checkpoints.ts';
 import { EventWriter } from '../runs/events.ts';
-import { liveLocalLockHolder, readLock } from '../runs/lock.ts';
+import { liveLocalLockHolder } from '../runs/lock.ts';
 import { checkpointPath, runFiles, runsDir } from '../runs/paths.ts';
-import { createRun, readRunDir } from '../runs/store.ts';
+import { createRun, readRunDir, readSummary } from '../runs/store.ts';
 import { spawnCli, failureReason, type CliLauncher, type CliProcess } from './cliProcess.ts';
 
 export interface StartTraining {
@@ -35,8 +35,6 @@ export class TrainerManager {
   constructor(
     private workspace: string,
     private launcher: CliLauncher,
-    /** How long `resume` waits for the trainer to take the run's lock before reporting a failure. */
-    private claimTimeoutMs = 120_000,
   ) {}
 
   private get studioDir(): string {
@@ -80,11 +78,13 @@ export class TrainerManager {
     return run.id;
   }
 
-  async resume(id: string): Promise<string> {
+  /** Continue a run from its last checkpoint (`resume <id>`); returns at once, like start. */
+  resume(id: string): string {
     this.assertNotTraining(id);
-    const child = this.spawn(['resume', id]);
-    await this.waitForLock(child, id);
-    this.children.set(id, child);
+    const { summary } = readRunDir(join(runsDir(this.workspace), id));
+    if (summary.status === 'completed')
+      throw Object.assign(new Error(`run ${id} has already completed`), { name: 'ValidationError' });
+    this.watch(id, this.spawn(['resume', id]));
     return id;
   }
 
@@ -120,23 +120,30 @@ export class TrainerManager {
     for (const c of live) c.kill('SIGKILL');
   }
 
-  /** Start `train --run <id>` on a created run; a trainer that ends before its first event has
-   * its reason recorded in the run (nobody else writes that log: the run was never started). */
+  /** Start `train --run <id>` on a created run. */
   private trainCreated(id: string): void {
-    const child = this.spawn(['train', '--run', id]);
+    this.watch(id, this.spawn(['train', '--run', id]));
+  }
+
+  /** Keep the trainer of `id`; one that ends before writing any event of its own has its reason
+   * recorded in the run (nobody else writes the log then: that trainer never started). */
+  private watch(id: string, child: CliProcess): void {
     this.children.set(id, child);
+    const dir = join(runsDir(this.workspace), id);
+    const events = runFiles(dir).events;
+    const size = () => (existsSync(events) ? statSync(events).size : 0);
+    const before = size();
     void child.exited.then(({ code, signal }) => {
-      const dir = join(runsDir(this.workspace), id);
-      const events = runFiles(dir).events;
-      if (code === 0 || (existsSync(events) && statSync(events).size > 0) || liveLocalLockHolder(dir)) return;
+      if (code === 0 || size() > before || liveLocalLockHolder(dir)) return;
       const stopped = signal === 'SIGTERM' || code === 130;
+      const at = readSummary(dir); // where the run stands: step 0 for a new one
       const w = new EventWriter(events);
       try {
         w.append({
           type: 'status',
           time: Date.now(),
-          step: 0,
-          epoch: 0,
+          step: at.step,
+          epoch: at.epoch,
           status: stopped ? 'stopped' : 'failed',
           message: stopped ? 'stopped before training started' : failureReason(child.stderr(), code, signal),
         });
@@ -152,31 +159,5 @@ export class TrainerManager {
       throw Object.assign(new Error(`run ${id} is already training (pid ${lock.pid})`), {
         name: 'RunLockedError',
       });
-  }
-
-  /** Wait until the resumed trainer holds the run's lock, failing with the CLI's own reason if it
-   * exits first (a run that already completed, a checkpoint that cannot be read). */
-  private async waitForLock(child: CliProcess, id: string): Promise<void> {
-    let exit: { code: number | null; signal: string | null } | null = null;
-    void child.exited.then((e) => (exit = e));
-    const locked = () => readLock(join(runsDir(this.workspace), id))?.pid === child.pid;
-    const deadline = Date.now() + this.claimTimeoutMs;
-    while (!locked()) {
-      if (exit) {
-        const { code, signal } = exit;
-        if (code === 0) return; // it resumed and finished between two looks
-        throw Object.assign(new Error(failureReason(child.stderr(), code, signal)), { name: 'TrainerError' });
-      }
-      if (Date.now() > deadline) {
-        child.kill('SIGTERM');
-        throw Object.assign(
-          new Error(`the trainer did not take run ${id} within ${this.claimTimeoutMs / 1000} s`),
-          {
-            name: 'TrainerError',
-          },
-        );
-      }
-      await new Promise((r) => setTimeout(r, 150));
-    }
   }
 }

@@ -84,7 +84,7 @@ export function runsHandlers(ctx: RunsContext): Pick<StudioHandlers, RunsCall> {
     },
     'runs.resume': async ({ id }) => {
       runDirOf(workspace, id);
-      const out = remote.isRemote(id) ? await remote.resume(id) : await trainer.resume(id);
+      const out = remote.isRemote(id) ? await remote.resume(id) : trainer.resume(id);
       changed();
       return { id: out };
     },

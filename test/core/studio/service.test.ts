@@ -155,6 +155,42 @@ describe('runs over the store', () => {
     failing.close();
   });
 
+  it('resumes a stopped run at once, refuses a completed one, and records a resume that dies first', async () => {
+    const run = createRun(ws, { config: resolveConfig({ preset: 'quick-cpu' }), name: 'resumable' });
+    appendFileSync(
+      join(run.dir, 'events.jsonl'),
+      `${JSON.stringify({ type: 'status', status: 'stopped', step: 40, epoch: 1, time: 1 })}\n`,
+    );
+    const failing = createNodeStudio({
+      workspace: ws,
+      transport: 'direct',
+      launcher: { node: process.execPath, cli: fakeCli, env: { FAKE_FAIL: 'checkpoint unreadable' } },
+    });
+    const f = createStudioClient(createDirectTransport(failing));
+    expect(await f.runs.resume({ id: run.id })).toEqual({ id: run.id });
+    await until(async () => (await f.runs.get({ id: run.id })).run.status === 'failed');
+    expect((await f.runs.events({ id: run.id, offset: 0 })).events.at(-1)).toMatchObject({
+      type: 'status',
+      status: 'failed',
+      message: 'checkpoint unreadable',
+      step: 40, // where the run stood
+    });
+    failing.close();
+
+    expect(await client.runs.resume({ id: run.id })).toEqual({ id: run.id });
+    expect(studio.trainingNow()).toContain(run.id);
+    await until(async () => (await client.runs.get({ id: run.id })).run.status === 'running');
+    await client.runs.stop({ id: run.id });
+    await until(async () => (await client.runs.get({ id: run.id })).run.status === 'stopped');
+
+    const done = createRun(ws, { config: resolveConfig({}), name: 'done' });
+    appendFileSync(
+      join(done.dir, 'events.jsonl'),
+      `${JSON.stringify({ type: 'status', status: 'completed', step: 9, epoch: 1, time: 1 })}\n`,
+    );
+    await expect(client.runs.resume({ id: done.id })).rejects.toThrow(`run ${done.id} has already completed`);
+  });
+
   it('forks a local run: the studio creates the fork (parent, checkpoint step, config) and trains it', async () => {
     const parent = createRun(ws, { config: resolveConfig({ preset: 'quick-cpu' }), name: 'parent' });
     const mtl = JSON.stringify({ format: 'mtl-studio-checkpoint/1', step: 7 });
