@@ -133,6 +133,10 @@ describe.runIf(process.platform !== 'win32')('the studio with a reused pid in a 
       expect(exited).toBe(false);
       expect(isPidAlive(victim.pid!)).toBe(true);
       await client.runs.resume({ id });
+      // resume returns at once (issue 14); the resumed trainer then takes the stale lock over.
+      const taken = Date.now() + 15_000;
+      while (readLock(dir)!.pid === victim.pid && Date.now() < taken)
+        await new Promise((r) => setTimeout(r, 50));
       expect(readLock(dir)!.pid).not.toBe(victim.pid);
       expect(liveLocalLockHolder(dir)).not.toBeNull();
       await client.runs.stop({ id }); // the real trainer, this time
