@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node
 import { basename, join, resolve } from 'node:path';
 import type { ExperimentConfig } from '../api/config/schema.ts';
 import { writeJsonAtomic } from './atomic.ts';
+import { EventWriter } from './events.ts';
 import { isLockHeld } from './lock.ts';
 import { newRunId, runFiles, runsDir } from './paths.ts';
 import { rebuildSummary, type RunSummary } from './summary.ts';
@@ -68,6 +69,27 @@ export function createRun(workspace: string, opts: NewRun): RunInfo {
   writeJsonAtomic(runFiles(dir).config, config);
   writeJsonAtomic(runFiles(dir).meta, meta);
   return { id, dir, meta, config, summary: rebuildSummary(dir) };
+}
+
+/** A trainer that ended before writing an event of its own (it could not start, or was stopped
+ * while it set up): record why in the run, at the step the run stood, as the trainer would have.
+ * Only the caller that started that trainer does this, once it is gone and only when the log has
+ * not grown past `eventsBefore` (its size when the trainer was started). Returns whether it did. */
+export function recordUnstartedEnd(
+  dir: string,
+  eventsBefore: number,
+  end: { status: 'failed' | 'stopped'; message: string },
+): boolean {
+  const path = runFiles(dir).events;
+  if ((existsSync(path) ? statSync(path).size : 0) > eventsBefore || isLockHeld(dir)) return false;
+  const at = readSummary(dir);
+  const w = new EventWriter(path);
+  try {
+    w.append({ type: 'status', time: Date.now(), step: at.step, epoch: at.epoch, ...end });
+  } finally {
+    w.close();
+  }
+  return true;
 }
 
 function readJson<T>(path: string, what: string): T {

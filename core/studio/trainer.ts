@@ -8,10 +8,9 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExperimentConfig } from '../api/config/schema.ts';
 import { listCheckpoints } from '../runs/checkpoints.ts';
-import { EventWriter } from '../runs/events.ts';
 import { liveLocalLockHolder } from '../runs/lock.ts';
 import { checkpointPath, runFiles, runsDir } from '../runs/paths.ts';
-import { createRun, readRunDir, readSummary } from '../runs/store.ts';
+import { createRun, readRunDir, recordUnstartedEnd } from '../runs/store.ts';
 import { spawnCli, failureReason, type CliLauncher, type CliProcess } from './cliProcess.ts';
 
 export interface StartTraining {
@@ -131,25 +130,14 @@ export class TrainerManager {
     this.children.set(id, child);
     const dir = join(runsDir(this.workspace), id);
     const events = runFiles(dir).events;
-    const size = () => (existsSync(events) ? statSync(events).size : 0);
-    const before = size();
+    const before = existsSync(events) ? statSync(events).size : 0;
     void child.exited.then(({ code, signal }) => {
-      if (code === 0 || size() > before || liveLocalLockHolder(dir)) return;
+      if (code === 0) return;
       const stopped = signal === 'SIGTERM' || code === 130;
-      const at = readSummary(dir); // where the run stands: step 0 for a new one
-      const w = new EventWriter(events);
-      try {
-        w.append({
-          type: 'status',
-          time: Date.now(),
-          step: at.step,
-          epoch: at.epoch,
-          status: stopped ? 'stopped' : 'failed',
-          message: stopped ? 'stopped before training started' : failureReason(child.stderr(), code, signal),
-        });
-      } finally {
-        w.close();
-      }
+      recordUnstartedEnd(dir, before, {
+        status: stopped ? 'stopped' : 'failed',
+        message: stopped ? 'stopped before training started' : failureReason(child.stderr(), code, signal),
+      });
     });
   }
 

@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExperimentConfig } from '../../api/config/schema.ts';
 import { writeJsonAtomic } from '../../runs/atomic.ts';
-import { createRun, type NewRun } from '../../runs/store.ts';
+import { createRun, recordUnstartedEnd, type NewRun } from '../../runs/store.ts';
 import { CloudError, errorMessage } from '../errors.ts';
 import { cloudFiles } from '../paths.ts';
 import { openTarget } from '../ssh/connect.ts';
@@ -192,8 +192,16 @@ function runLocal(
     child.on('error', reject);
     child.on('close', (code, sig) => {
       o.signal?.removeEventListener('abort', onAbort);
+      const stopped = sig === 'SIGTERM' || code === 130;
+      const last = err.trim().split('\n').pop() ?? '';
+      // A trainer that could not start leaves its run `queued`: say why in the run, too.
+      if (code !== 0)
+        recordUnstartedEnd(join(workspace, 'runs', item.runId!), 0, {
+          status: stopped ? 'stopped' : 'failed',
+          message: stopped ? 'stopped before training started' : last.replace(/^mtl-studio: error:\s*/, ''),
+        });
       if (code === 0) resolve('completed');
-      else if (sig === 'SIGTERM' || code === 130) resolve('stopped');
+      else if (stopped) resolve('stopped');
       else
         reject(
           new CloudError(

@@ -10,6 +10,7 @@ import { gridName, parseGrid } from '../../../core/cloud/queue/grid.ts';
 import { createQueue, readQueue, runQueue } from '../../../core/cloud/queue/queue.ts';
 import { saveTarget } from '../../../core/cloud/ssh/target.ts';
 import { trustHostKey } from '../../../core/cloud/ssh/trust.ts';
+import { readEvents } from '../../../core/runs/events.ts';
 import { listRuns } from '../../../core/runs/store.ts';
 import { fakeEngine, loopbackTarget, removeSshd, startSshd, type Sshd } from '../servers.ts';
 
@@ -79,6 +80,26 @@ describe('experiment queue', () => {
     expect(JSON.parse(readFileSync(join(cloudFiles(ws).queues, `${q.id}.json`), 'utf8')).items).toHaveLength(
       6,
     );
+  });
+
+  it('a local trainer that cannot start fails its item, and its run says why', async () => {
+    const q = createQueue(ws, {
+      targets: ['local'],
+      items: [
+        { name: 'orphan', config: resolveConfig({ sets: ['train.epochs=1', 'train.stepsPerEpoch=2'] }) },
+      ],
+    });
+    // The run's folder loses its config.json before the trainer reads it: the engine cannot start.
+    const done = await runQueue(ws, q.id, {
+      localEngine: engine,
+      onChange: (_q, item) => {
+        if (item.runId && item.status === 'running') rmSync(join(ws, 'runs', item.runId, 'config.json'));
+      },
+    });
+    const item = done.items[0]!;
+    expect(item).toMatchObject({ status: 'failed', error: expect.stringMatching(/^local train exited 1/) });
+    const events = readEvents(join(ws, 'runs', item.runId!)).events;
+    expect(events).toMatchObject([{ type: 'status', status: 'failed', step: 0 }]);
   });
 
   it('an unknown target is refused when the queue is created', () => {
