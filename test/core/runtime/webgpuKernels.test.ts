@@ -137,7 +137,34 @@ describeOn('webgpu', 'WGSL kernels on webgpu', () => {
       expect(kernels.filter((k) => k === 'Conv2D')).toHaveLength(1);
     });
 
-  for (const [ci, c] of CONVS.entries())
+  // Our input-gradient kernel takes ≥ 16 input channels (fewer go to tfjs's): both are covered.
+  const WIDE: typeof CONVS = [
+    {
+      name: '3×3 same, 17 channels',
+      x: [2, 7, 9, 17],
+      w: [3, 3, 17, 5],
+      stride: 1,
+      dilation: 1,
+      pad: 'same',
+    },
+    {
+      name: '3×2 valid, stride 2, 16 channels',
+      x: [2, 9, 7, 16],
+      w: [3, 2, 16, 3],
+      stride: 2,
+      dilation: 1,
+      pad: 'valid',
+    },
+    {
+      name: '2×3 same, stride 2, 37 channels',
+      x: [3, 6, 5, 37],
+      w: [2, 3, 37, 4],
+      stride: 2,
+      dilation: 1,
+      pad: 'same',
+    },
+  ];
+  for (const [ci, c] of [...CONVS, ...WIDE].entries())
     it(`conv input gradient: ${c.name}`, async () => {
       const spec = padSpec(c.x, [c.w[0], c.w[1]], c.stride, c.dilation, c.pad);
       const out = (n: number, k: number, before: number, after: number) =>

@@ -4,6 +4,8 @@ import { ints, run, workgroupProgram } from './program.ts';
 /** dx rows (b, ih, iw) and input channels per workgroup; reduction terms (kh, kw, co) per step. */
 const TILE = 32;
 const STEP = 16;
+/** Fewer input channels would leave most of a 32-channel tile idle (the stem's 3: 0.35× stock). */
+const MIN_CHANNELS = 16;
 
 /**
  * dx as a matrix product with an implicit gather of dy, in shared-memory tiles:
@@ -40,6 +42,21 @@ const CODE = `
     var acc2 = vec4<f32>(0.0);
     var acc3 = vec4<f32>(0.0);
 
+    // The 8 rows (b, ih, iw) this thread stages, decoded once: b·outHeight (−1 past the last
+    // row) and the padded position (ih + padTop, iw + padLeft).
+    var rowBase : array<i32, 8>;
+    var rowAt : array<i32, 8>;
+    var colAt : array<i32, 8>;
+    for (var j = 0; j < 8; j = j + 1) {
+      let m = m0 + li / STEP + 4 * j;
+      let b = m / pixels;
+      let p = m - b * pixels;
+      let ih = p / uniforms.inWidth;
+      rowBase[j] = select(-1, b * uniforms.outHeight, m < rows);
+      rowAt[j] = ih + uniforms.padTop;
+      colAt[j] = p - ih * uniforms.inWidth + uniforms.padLeft;
+    }
+
     // A uniform trip count: WGSL requires the barriers below in uniform control flow.
     for (var step = 0; step < uniforms.steps; step = step + 1) {
       let k0 = step * STEP;
@@ -47,25 +64,19 @@ const CODE = `
       let co = k % uniforms.outChannels;
       let kw = (k / uniforms.outChannels) % uniforms.filterWidth;
       let kh = k / (uniforms.outChannels * uniforms.filterWidth);
-      for (var mm = li / STEP; mm < TILE; mm = mm + 4) {
-        let m = m0 + mm;
+      let kValid = k < uniforms.kSize;
+      for (var j = 0; j < 8; j = j + 1) {
+        let r = rowAt[j] - kh;
+        let c = colAt[j] - kw;
         var v = 0.0;
-        if (m < rows && k < uniforms.kSize) {
-          let b = m / pixels;
-          let p = m - b * pixels;
-          let ih = p / uniforms.inWidth;
-          let iw = p - ih * uniforms.inWidth;
-          let rowAt = ih + uniforms.padTop - kh;
-          let colAt = iw + uniforms.padLeft - kw;
-          if (rowAt >= 0 && colAt >= 0 && rowAt % uniforms.strideH == 0 && colAt % uniforms.strideW == 0) {
-            let oh = rowAt / uniforms.strideH;
-            let ow = colAt / uniforms.strideW;
-            if (oh < uniforms.outHeight && ow < uniforms.outWidth) {
-              v = f32(dy[((b * uniforms.outHeight + oh) * uniforms.outWidth + ow) * uniforms.outChannels + co]);
-            }
+        if (kValid && rowBase[j] >= 0 && r >= 0 && c >= 0 && r % uniforms.strideH == 0 && c % uniforms.strideW == 0) {
+          let oh = r / uniforms.strideH;
+          let ow = c / uniforms.strideW;
+          if (oh < uniforms.outHeight && ow < uniforms.outWidth) {
+            v = f32(dy[((rowBase[j] + oh) * uniforms.outWidth + ow) * uniforms.outChannels + co]);
           }
         }
-        dys[tA * TILE + mm] = v;
+        dys[tA * TILE + li / STEP + 4 * j] = v;
       }
       for (var t = li / TILE; t < STEP; t = t + 2) {
         let kb = k0 + t;
@@ -110,9 +121,12 @@ const UNIFORMS =
   'padTop : i32, padLeft : i32,';
 
 /**
- * Conv2DBackpropInput for `webgpu` (NHWC): the tiled kernel above. NCHW, and row counts beyond
- * one dispatch dimension (B·H·W > 65,535·32), go to the stock kernel. Dilated convs never get
- * here: their dx is a forward conv (conv2dGradient.ts).
+ * Conv2DBackpropInput for `webgpu` (NHWC, ≥ 16 input channels): the tiled kernel above. On
+ * SwiftShader it is on par with tfjs's (0.8–1.1×: its 4-channel vector loop suits a CPU); it is
+ * kept for a GPU, where shared-memory tiles are the usual win, but no GPU has measured it yet
+ * (docs/BENCHMARKS.md). NCHW, fewer channels, and row counts beyond one dispatch dimension
+ * (B·H·W > 65,535·32) go to the stock kernel. Dilated convs never get here: their dx is a
+ * forward conv (conv2dGradient.ts).
  */
 export function conv2dBackpropInputWebGpu(): tf.KernelConfig {
   const stock = tf.getKernel(tf.Conv2DBackpropInput, 'webgpu');
@@ -122,7 +136,8 @@ export function conv2dBackpropInputWebGpu(): tf.KernelConfig {
     const a = args.attrs as unknown as tf.Conv2DBackpropInputAttrs;
     const [batch, inHeight, inWidth, inChannels] = a.inputShape;
     const rowTiles = Math.ceil((batch * inHeight * inWidth) / TILE);
-    if (a.dataFormat === 'NCHW' || rowTiles > 65535) return stock.kernelFunc(args);
+    if (a.dataFormat === 'NCHW' || rowTiles > 65535 || inChannels < MIN_CHANNELS)
+      return stock.kernelFunc(args);
     const info = tf.backend_util.computeConv2DInfo(
       a.inputShape,
       filter.shape as [number, number, number, number],
