@@ -1,20 +1,16 @@
 // Local and SSH sweeps through the experiment queue (core/cloud/queue): one queue item per manifest
 // entry (its `--set`s, name and tags), `--max-concurrency N` = N workers on the target. The queue is
 // run by a detached `mtl-studio sweep runner` process (queueRunner.ts), so the sweep keeps going after
-// `sweep launch` returns; `sweep status` reads the queue file; `sweep stop` interrupts the runner
-// (local trainers checkpoint and stop) and stops the remote trainers of SSH items; `sweep stop --run
-// i` marks item i stopped (the runner never starts it) and stops its trainer if it already trains.
+// `sweep launch` returns; `sweep status` reads the queue file; `sweep stop --run i` cancels item i in
+// the queue (cancelItem: never started, its trainer stopped after a checkpoint if it trains) and
+// `sweep stop` cancels every item that has not ended, after which the runner ends.
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExperimentConfig } from '../api/config/schema.ts';
-import { createQueue, readQueue, type ItemStatus } from '../cloud/queue/queue.ts';
-import { openTarget } from '../cloud/ssh/connect.ts';
+import { cancelItem, createQueue, readQueue, type ItemStatus } from '../cloud/queue/queue.ts';
 import { packageRoot } from '../cloud/ssh/engine.ts';
-import { stopRemoteRun } from '../cloud/ssh/remoteRun.ts';
-import { readRemoteState } from '../cloud/ssh/remoteState.ts';
-import { getTarget } from '../cloud/ssh/target.ts';
-import { isPidAlive, liveLocalLockHolder } from '../runs/lock.ts';
+import { isPidAlive } from '../runs/lock.ts';
 import { ConfigError } from '../api/config/resolve.ts';
 import {
   stoppedRunsOf,
@@ -37,9 +33,6 @@ const statusOf = (s: ItemStatus, stopped: boolean): SweepRunStatusName =>
   s === 'pending' && stopped ? 'stopped' : s;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** How long `stopRun` waits for a just-started item to name its run and take the run's lock. */
-const STOP_RUN_WAIT_MS = 60_000;
 
 export class QueueExecutor implements Executor {
   constructor(
@@ -117,27 +110,21 @@ export class QueueExecutor implements Executor {
     );
   }
 
+  /** Cancel every item that has not ended: the runner never starts the waiting ones and stops the
+   * training ones (SIGTERM; they checkpoint), then ends; wait for it a while. */
   async stop(_sweep: SweepRecord, _manifest: SweepManifest, handle: Record<string, unknown>): Promise<void> {
     const h = handle as unknown as QueueHandle;
-    if (isPidAlive(h.runnerPid)) {
-      process.kill(h.runnerPid, 'SIGINT'); // the runner SIGTERMs its local trainers: they checkpoint
-      for (let i = 0; i < 600 && isPidAlive(h.runnerPid); i++) await new Promise((r) => setTimeout(r, 100));
-    }
-    if (this.target === 'local') return;
-    const q = readQueue(this.ctx.workspace, h.queueId);
-    const running = q.items.filter((i) => i.status === 'running' && i.runId);
-    if (!running.length) return;
-    const s = await openTarget(this.ctx.workspace, getTarget(this.ctx.workspace, this.target));
-    try {
-      for (const it of running) {
-        const st = readRemoteState(join(this.ctx.workspace, 'runs', it.runId!));
-        if (st && (await stopRemoteRun(s, st))) this.ctx.log?.(`stopped ${it.runId} on ${this.target}`);
+    for (const it of readQueue(this.ctx.workspace, h.queueId).items)
+      if (it.status === 'pending' || it.status === 'running') {
+        const after = await cancelItem(this.ctx.workspace, h.queueId, it.index);
+        if (after.status === 'running')
+          this.ctx.log?.(`stopping ${after.runId ?? `run ${it.index}`} on ${this.target}`);
       }
-    } finally {
-      s.close();
-    }
+    for (let i = 0; i < 600 && isPidAlive(h.runnerPid); i++) await sleep(100);
   }
 
+  /** Cancel one item in the queue itself: persisted, so no runner ever starts it; its trainer is
+   * stopped (after a checkpoint) if it trains. */
   async stopRun(
     sweep: SweepRecord,
     _manifest: SweepManifest,
@@ -145,49 +132,15 @@ export class QueueExecutor implements Executor {
     index: number,
   ): Promise<void> {
     const h = handle as unknown as QueueHandle;
-    const deadline = Date.now() + STOP_RUN_WAIT_MS;
-    let seenPending = 0;
-    for (;;) {
-      const it = readQueue(this.ctx.workspace, h.queueId).items[index];
-      if (!it) throw new ConfigError(`sweep ${sweep.id} has no run ${index}`);
-      if (it.status === 'completed' || it.status === 'failed' || it.status === 'stopped') {
-        this.ctx.log?.(`run ${index} already ended (${it.status})`);
-        return;
-      }
-      // Pending: the runner reads stoppedRuns before it takes its next item, so it never starts
-      // this one. Looked at twice, a moment apart: a runner that had just decided to start it
-      // before the mark was saved shows it running by then.
-      if (it.status === 'pending') {
-        if (++seenPending >= 2 || !isPidAlive(h.runnerPid)) return;
-      } else if (it.runId && (await this.stopTrainer(it.runId))) {
-        this.ctx.log?.(`stopping run ${index} (${it.runId}); it checkpoints first`);
-        return;
-      } else if (!isPidAlive(h.runnerPid)) return; // nothing runs it any more
-      if (Date.now() > deadline)
-        throw new ConfigError(
-          `sweep ${sweep.id} run ${index}: its trainer did not show up within ${STOP_RUN_WAIT_MS / 1000} s; try again`,
-        );
-      await sleep(250);
-    }
-  }
-
-  /** SIGTERM to a run's trainer (local: the process holding its lock; SSH: the remote trainer);
-   * false while the trainer has not taken its run yet. */
-  private async stopTrainer(runId: string): Promise<boolean> {
-    const dir = join(this.ctx.workspace, 'runs', runId);
-    if (this.target === 'local') {
-      const lock = liveLocalLockHolder(dir);
-      if (!lock) return false;
-      process.kill(lock.pid, 'SIGTERM');
-      return true;
-    }
-    const st = readRemoteState(dir);
-    if (!st) return false;
-    const s = await openTarget(this.ctx.workspace, getTarget(this.ctx.workspace, this.target));
-    try {
-      return await stopRemoteRun(s, st);
-    } finally {
-      s.close();
-    }
+    const before = readQueue(this.ctx.workspace, h.queueId).items[index];
+    if (!before) throw new ConfigError(`sweep ${sweep.id} has no run ${index}`);
+    const it = await cancelItem(this.ctx.workspace, h.queueId, index);
+    this.ctx.log?.(
+      before.status !== 'pending' && before.status !== 'running'
+        ? `run ${index} already ended (${before.status})`
+        : it.status === 'stopped'
+          ? `run ${index} will not start`
+          : `stopping run ${index}${it.runId ? ` (${it.runId})` : ''}; it checkpoints first`,
+    );
   }
 }

@@ -3,14 +3,16 @@
 // creates each item's run itself (createRun, here and on an SSH target) and starts
 // `mtl-studio train --run <id>`, so the item records its target and run id before training starts
 // and the studio lists it while it trains. State lives in <workspace>/cloud/queues/<id>.json and is
-// rewritten atomically on every change.
+// rewritten atomically on every change; single items are cancelled through cancels.ts.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { ExperimentConfig } from '../../api/config/schema.ts';
 import { writeJsonAtomic } from '../../runs/atomic.ts';
-import { createRun, recordUnstartedEnd, type NewRun } from '../../runs/store.ts';
+import { isLockOwnerAlive, processIdentity, type LockInfo } from '../../runs/lock.ts';
+import { createRun, readRunDir, recordUnstartedEnd, type NewRun } from '../../runs/store.ts';
 import { CloudError, errorMessage } from '../errors.ts';
 import { cloudFiles } from '../paths.ts';
 import { openTarget } from '../ssh/connect.ts';
@@ -18,6 +20,7 @@ import { packageRoot } from '../ssh/engine.ts';
 import { followRemoteRun } from '../ssh/follow.ts';
 import { prepareRemote, startRemoteRun } from '../ssh/remoteRun.ts';
 import { getTarget } from '../ssh/target.ts';
+import { appendCancel, applyCancels, readCancels, stopItemTrainer } from './cancels.ts';
 
 export type ItemStatus = 'pending' | 'running' | 'completed' | 'failed' | 'stopped';
 
@@ -36,6 +39,8 @@ export interface QueueItem {
   error?: string;
   startedAt?: string;
   endedAt?: string;
+  /** When the item was cancelled (cancelItem): never started after that, its trainer stopped. */
+  cancelledAt?: string;
 }
 
 export interface QueueState {
@@ -44,6 +49,8 @@ export interface QueueState {
   /** `local` and/or SSH target names; one item runs per target at a time. */
   targets: string[];
   items: QueueItem[];
+  /** The process running the queue now (runQueue), so a cancel knows whether a runner will act on it. */
+  runner?: LockInfo;
 }
 
 const queueFile = (workspace: string, id: string) => join(cloudFiles(workspace).queues, `${id}.json`);
@@ -71,6 +78,7 @@ export function readQueue(workspace: string, id: string): QueueState {
   const f = queueFile(workspace, id);
   if (!existsSync(f)) throw new CloudError('not-found', `no queue ${id} in ${cloudFiles(workspace).queues}`);
   const q = JSON.parse(readFileSync(f, 'utf8')) as QueueState;
+  applyCancels(q, readCancels(workspace, id));
   // Queues before issue 14 held `--set` strings, resolved by each trainer; this runner creates runs
   // from resolved configs only.
   if (q.items.some((i) => !i.config))
@@ -87,54 +95,117 @@ export function listQueues(workspace: string): QueueState[] {
   return readdirSync(dir)
     .filter((n) => n.endsWith('.json'))
     .sort()
-    .map((n) => JSON.parse(readFileSync(join(dir, n), 'utf8')) as QueueState);
+    .map((n) => {
+      const q = JSON.parse(readFileSync(join(dir, n), 'utf8')) as QueueState;
+      applyCancels(q, readCancels(workspace, q.id));
+      return q;
+    });
+}
+
+const ended = (s: ItemStatus) => s === 'completed' || s === 'failed' || s === 'stopped';
+
+const isRunnerAlive = (q: QueueState) =>
+  Boolean(q.runner && q.runner.host === hostname() && isLockOwnerAlive(q.runner));
+
+/** Cancel item `index`: persisted with the queue, so no runner — this one or one started later —
+ * ever starts it; if it trains, its trainer is sent SIGTERM (it checkpoints, then ends `stopped`).
+ * A live runner stops its own item's trainer (it holds the child even before the trainer holds its
+ * run's lock); without one, a trainer left behind is stopped here. An ended item is left as it is.
+ * Returns the item as it stands after. */
+export async function cancelItem(workspace: string, id: string, index: number): Promise<QueueItem> {
+  const q = readQueue(workspace, id);
+  const item = q.items.find((i) => i.index === index);
+  if (!item)
+    throw new CloudError('not-found', `queue ${id} has no item ${index} (items 0–${q.items.length - 1})`);
+  if (ended(item.status)) return item;
+  appendCancel(workspace, id, index);
+  applyCancels(q, readCancels(workspace, id));
+  if (item.status === 'running' && !isRunnerAlive(q)) await stopItemTrainer(workspace, item);
+  return item;
 }
 
 export interface RunQueueOptions {
   signal?: AbortSignal;
   /** Engine folder for `local` items (default: this package). */
   localEngine?: string;
+  /** Progress: called after every saved change of an item. */
   onChange?: (q: QueueState, item: QueueItem) => void;
+  /** How often the runner looks for cancels of the items it trains (default 500 ms). */
+  cancelPollMs?: number;
 }
 
 /** Run a queue's pending items to the end. Items left `running` by an earlier, interrupted runner
- * that have a remote run are re-attached; others are run again. */
+ * that have a remote run are re-attached; others are run again. Cancelled items are never started
+ * (cancels are read before every pick) and items cancelled while they train are stopped. */
 export async function runQueue(workspace: string, id: string, o: RunQueueOptions = {}): Promise<QueueState> {
   const q = readQueue(workspace, id);
+  const write = () => writeJsonAtomic(queueFile(workspace, id), q);
   const save = (item: QueueItem) => {
-    writeJsonAtomic(queueFile(workspace, id), q);
+    write();
     o.onChange?.(q, item);
   };
+  const now = () => new Date().toISOString();
   for (const it of q.items)
-    if (it.status === 'running' && (!it.runId || it.target === 'local')) it.status = 'pending';
-  const next = (target: string): QueueItem | undefined =>
-    q.items.find((i) => i.status === 'running' && i.target === target && i.runId && !claimed.has(i.index)) ??
-    q.items.find((i) => i.status === 'pending' && !claimed.has(i.index));
+    if (it.status === 'running' && (!it.runId || it.target === 'local'))
+      Object.assign(
+        it,
+        it.cancelledAt ? { status: 'stopped', endedAt: it.endedAt ?? now() } : { status: 'pending' },
+      );
+  const me = processIdentity(process.pid);
+  q.runner = { pid: process.pid, host: hostname(), since: Date.now(), ...(me ? { start: me.start } : {}) };
+  write();
+  /** Per item being trained: aborted when the item is cancelled. */
+  const cancelOf = new Map<number, AbortController>();
+  const takeCancels = () => {
+    for (const it of applyCancels(q, readCancels(workspace, id))) {
+      save(it);
+      cancelOf.get(it.index)?.abort();
+    }
+  };
+  const poll = setInterval(takeCancels, o.cancelPollMs ?? 500);
   const claimed = new Set<number>();
+  const next = (target: string): QueueItem | undefined => {
+    takeCancels();
+    return (
+      q.items.find(
+        (i) => i.status === 'running' && i.target === target && i.runId && !claimed.has(i.index),
+      ) ?? q.items.find((i) => i.status === 'pending' && !claimed.has(i.index))
+    );
+  };
   const worker = async (target: string) => {
     for (let item = next(target); item && !o.signal?.aborted; item = next(target)) {
       claimed.add(item.index);
       const reattach = item.status === 'running' && item.runId;
-      Object.assign(item, {
-        status: 'running',
-        target,
-        startedAt: item.startedAt ?? new Date().toISOString(),
-      });
+      Object.assign(item, { status: 'running', target, startedAt: item.startedAt ?? now() });
       save(item);
+      const cancel = new AbortController();
+      cancelOf.set(item.index, cancel);
+      if (item.cancelledAt) cancel.abort(); // a re-attached remote item cancelled meanwhile
       try {
         const status =
           target === 'local'
-            ? await runLocal(workspace, item, save, o)
-            : await runRemote(workspace, item, target, Boolean(reattach), save, o.signal);
-        Object.assign(item, { status, endedAt: new Date().toISOString() });
+            ? await runLocal(workspace, item, save, o, cancel.signal)
+            : await runRemote(workspace, item, target, Boolean(reattach), save, o.signal, cancel.signal);
+        Object.assign(item, {
+          status: item.cancelledAt && status !== 'completed' ? 'stopped' : status,
+          endedAt: now(),
+        });
       } catch (e) {
         if (o.signal?.aborted) return;
-        Object.assign(item, { status: 'failed', error: errorMessage(e), endedAt: new Date().toISOString() });
+        Object.assign(item, { status: 'failed', error: errorMessage(e), endedAt: now() });
+      } finally {
+        cancelOf.delete(item.index);
       }
       save(item);
     }
   };
-  await Promise.all(q.targets.map(worker));
+  try {
+    await Promise.all(q.targets.map(worker));
+  } finally {
+    clearInterval(poll);
+    delete q.runner;
+    write();
+  }
   return q;
 }
 
@@ -151,9 +222,11 @@ async function runRemote(
   targetName: string,
   reattach: boolean,
   save: (i: QueueItem) => void,
-  signal?: AbortSignal,
+  signal: AbortSignal | undefined,
+  cancel: AbortSignal,
 ): Promise<ItemStatus> {
   if (!reattach) {
+    if (cancel.aborted) return 'stopped';
     const s = await openTarget(workspace, getTarget(workspace, targetName));
     try {
       const layout = await prepareRemote(workspace, s);
@@ -164,8 +237,16 @@ async function runRemote(
       s.close();
     }
   }
-  const r = await followRemoteRun(workspace, join(workspace, 'runs', item.runId!), { signal });
-  return r.status === 'completed' ? 'completed' : r.status === 'stopped' ? 'stopped' : 'failed';
+  // Cancelled before or while it trains: stop the remote trainer; the follower sees it end.
+  const stop = () => void stopItemTrainer(workspace, item).catch(() => undefined);
+  if (cancel.aborted) stop();
+  else cancel.addEventListener('abort', stop, { once: true });
+  try {
+    const r = await followRemoteRun(workspace, join(workspace, 'runs', item.runId!), { signal });
+    return r.status === 'completed' ? 'completed' : r.status === 'stopped' ? 'stopped' : 'failed';
+  } finally {
+    cancel.removeEventListener('abort', stop);
+  }
 }
 
 /** Create the item's run, then `mtl-studio train --run <id>` in a child process. */
@@ -174,7 +255,9 @@ function runLocal(
   item: QueueItem,
   save: (i: QueueItem) => void,
   o: RunQueueOptions,
+  cancel: AbortSignal,
 ): Promise<ItemStatus> {
+  if (cancel.aborted) return Promise.resolve('stopped');
   item.runId = createRun(workspace, newRun(item)).id;
   save(item);
   const bin = join(o.localEngine ?? packageRoot(), 'bin/mtl-studio.mjs');
@@ -183,8 +266,11 @@ function runLocal(
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let err = '';
+    // SIGTERM: the trainer checkpoints and ends `stopped` (one killed before it set up its handler
+    // ends by the signal, recorded below).
     const onAbort = () => child.kill('SIGTERM');
     o.signal?.addEventListener('abort', onAbort, { once: true });
+    cancel.addEventListener('abort', onAbort, { once: true });
     child.stderr.on('data', (d: Buffer) => {
       err += d.toString();
       if (err.length > 1e5) err = err.slice(-1e4);
@@ -192,6 +278,7 @@ function runLocal(
     child.on('error', reject);
     child.on('close', (code, sig) => {
       o.signal?.removeEventListener('abort', onAbort);
+      cancel.removeEventListener('abort', onAbort);
       const stopped = sig === 'SIGTERM' || code === 130;
       const last = err.trim().split('\n').pop() ?? '';
       // A trainer that could not start leaves its run `queued`: say why in the run, too.
@@ -200,7 +287,13 @@ function runLocal(
           status: stopped ? 'stopped' : 'failed',
           message: stopped ? 'stopped before training started' : last.replace(/^mtl-studio: error:\s*/, ''),
         });
-      if (code === 0) resolve('completed');
+      // Exit 0: the run says how it ended (a trainer stopped by SIGTERM may still exit 0).
+      if (code === 0)
+        resolve(
+          readRunDir(join(workspace, 'runs', item.runId!)).summary.status === 'stopped'
+            ? 'stopped'
+            : 'completed',
+        );
       else if (stopped) resolve('stopped');
       else
         reject(

@@ -7,7 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cloudFiles } from '../../../core/cloud/paths.ts';
 import { resolveConfig } from '../../../core/api/config/resolve.ts';
 import { gridName, parseGrid } from '../../../core/cloud/queue/grid.ts';
-import { createQueue, readQueue, runQueue } from '../../../core/cloud/queue/queue.ts';
+import {
+  cancelItem,
+  createQueue,
+  readQueue,
+  runQueue,
+  type QueueItem,
+} from '../../../core/cloud/queue/queue.ts';
 import { saveTarget } from '../../../core/cloud/ssh/target.ts';
 import { trustHostKey } from '../../../core/cloud/ssh/trust.ts';
 import { readEvents } from '../../../core/runs/events.ts';
@@ -100,6 +106,53 @@ describe('experiment queue', () => {
     expect(item).toMatchObject({ status: 'failed', error: expect.stringMatching(/^local train exited 1/) });
     const events = readEvents(join(ws, 'runs', item.runId!)).events;
     expect(events).toMatchObject([{ type: 'status', status: 'failed', step: 0 }]);
+  });
+
+  const tiny = (name: string, steps: number) => ({
+    name,
+    config: resolveConfig({ sets: ['train.epochs=1', `train.stepsPerEpoch=${steps}`] }),
+    tags: ['fake.stepMs=20'],
+  });
+
+  it('a cancelled waiting item is never started, also by a runner started after the cancel', async () => {
+    const q = createQueue(ws, { targets: ['local'], items: ['w0', 'w1', 'w2'].map((n) => tiny(n, 4)) });
+    // No runner holds the queue: the cancel is persisted with it and read by every reader.
+    expect(await cancelItem(ws, q.id, 1)).toMatchObject({
+      status: 'stopped',
+      cancelledAt: expect.any(String),
+    });
+    expect(readQueue(ws, q.id).items.map((i) => i.status)).toEqual(['pending', 'stopped', 'pending']);
+    const done = await runQueue(ws, q.id, { localEngine: engine });
+    expect(done.items.map((i) => i.status)).toEqual(['completed', 'stopped', 'completed']);
+    expect(done.items[1]!.runId).toBeUndefined();
+    expect(listRuns(ws).some((r) => r.meta.name === 'w1')).toBe(false);
+    // A runner started again takes nothing; an ended item is left as it is; a wrong index is named.
+    const again = await runQueue(ws, q.id, { localEngine: engine });
+    expect(again.items.map((i) => [i.status, i.runId])).toEqual(done.items.map((i) => [i.status, i.runId]));
+    expect(await cancelItem(ws, q.id, 0)).toMatchObject({ status: 'completed' });
+    expect(readQueue(ws, q.id).items[0]!.cancelledAt).toBeUndefined();
+    await expect(cancelItem(ws, q.id, 7)).rejects.toThrow(/has no item 7 \(items 0–2\)/);
+  });
+
+  it('cancelling a training item stops its trainer (it checkpoints); the runner goes on', async () => {
+    const q = createQueue(ws, { targets: ['local'], items: [tiny('t0', 1000), tiny('t1', 4)] });
+    let asked: Promise<QueueItem> | undefined;
+    const done = await runQueue(ws, q.id, {
+      localEngine: engine,
+      cancelPollMs: 100,
+      onChange: (_q, it) => {
+        if (it.index === 0 && it.status === 'running' && it.runId && !asked)
+          asked = new Promise((r) => setTimeout(r, 600)).then(() => cancelItem(ws, q.id, 0));
+      },
+    });
+    expect(await asked).toMatchObject({ status: 'running', cancelledAt: expect.any(String) });
+    expect(done.items.map((i) => i.status)).toEqual(['stopped', 'completed']);
+    const run0 = listRuns(ws).find((r) => r.id === done.items[0]!.runId)!;
+    expect(run0.summary).toMatchObject({ status: 'stopped' });
+    expect(run0.summary.step).toBeGreaterThan(0);
+    expect(run0.summary.step).toBeLessThan(1000);
+    expect(readQueue(ws, q.id)).toEqual(done); // persisted, runner gone
+    expect(done.runner).toBeUndefined();
   });
 
   it('an unknown target is refused when the queue is created', () => {

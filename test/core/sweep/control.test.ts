@@ -1,20 +1,21 @@
 // The studio's sweep calls (core/studio/handlers/sweeps.ts) over the core functions the CLI uses
 // (core/sweep/control.ts): create with the sweep file's schema, where a sweep can go, the launch
 // plan and its cost estimate, the refusals (unknown executor, bad concurrency, twice launched, a run
-// that does not exist, stopping before launch), and the queue runner's skipping of stopped runs.
+// that does not exist, stopping before launch), and a stopped run's cancel in the sweep's queue.
 // Nothing trains here: the local stop path is covered by cli.test.ts, the browser by the e2e.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CALLS, type CallName, type CallRequest, type CallResponse } from '../../../core/api/studio.ts';
 import { saveBatchSettings } from '../../../core/cloud/batch/settings.ts';
-import type { QueueState } from '../../../core/cloud/queue/queue.ts';
+import { createQueue, readQueue } from '../../../core/cloud/queue/queue.ts';
+import type { ExperimentConfig } from '../../../core/api/config/schema.ts';
 import { saveTarget } from '../../../core/cloud/ssh/target.ts';
 import { sweepsHandlers } from '../../../core/studio/handlers/sweeps.ts';
 import { SweepsBridge } from '../../../core/studio/sweeps.ts';
 import { planLaunch, stopSweepRun } from '../../../core/sweep/control.ts';
-import { skipStoppedItems } from '../../../core/sweep/queueRunner.ts';
 import { createSweep, readLaunch, saveLaunch } from '../../../core/sweep/store.ts';
 import { parseSweepFile } from '../../../core/sweep/expand.ts';
 
@@ -133,25 +134,28 @@ describe('studio sweep calls', () => {
     expect(readLaunch(ws, made.id)!.handle.stoppedRuns).toBeUndefined();
   });
 
-  it('the queue runner marks pending runs listed in stoppedRuns stopped, and only those', () => {
+  it('stopping one run of a local sweep cancels its item in the queue itself (persisted)', async () => {
     const ws = mkdtempSync(join(tmpdir(), 'mtl-sweep-runner-'));
-    const { record } = createSweep(ws, parseSweepFile(definition));
-    const q = {
-      items: [
-        { index: 0, status: 'running' },
-        { index: 1, status: 'pending' },
-        { index: 2, status: 'pending' },
-        { index: 3, status: 'completed' },
-      ],
-    } as unknown as QueueState;
-    expect(skipStoppedItems(ws, record.id, q)).toEqual([]); // not launched: nothing stopped
+    const { record, manifest } = createSweep(ws, parseSweepFile(definition));
+    const q = createQueue(ws, {
+      targets: ['local'],
+      items: manifest.runs.map((r) => ({ name: r.name, config: r.config as unknown as ExperimentConfig })),
+    });
+    // A runner that has gone: the cancel must still hold for the next one started by hand.
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid;
     saveLaunch(ws, record.id, {
       executor: 'local',
       launchedAt: new Date().toISOString(),
-      handle: { queueId: 'q', target: 'local', runnerPid: 0, stoppedRuns: [0, 2, 3] },
+      handle: { queueId: q.id, target: 'local', runnerPid: gone },
     });
-    expect(skipStoppedItems(ws, record.id, q).map((i) => i.index)).toEqual([2]);
-    expect(q.items.map((i) => i.status)).toEqual(['running', 'pending', 'stopped', 'completed']);
-    expect(q.items[2]!.endedAt).toBeDefined();
+    const states = await stopSweepRun(ws, record.id, 2);
+    expect(states.map((s) => s.status)).toEqual(['pending', 'pending', 'stopped', 'pending']);
+    expect(readQueue(ws, q.id).items.map((i) => [i.status, Boolean(i.cancelledAt)])).toEqual([
+      ['pending', false],
+      ['pending', false],
+      ['stopped', true],
+      ['pending', false],
+    ]);
+    expect(readLaunch(ws, record.id)!.handle.stoppedRuns).toEqual([2]);
   });
 });
