@@ -25,6 +25,7 @@ import {
   SweepDetailSchema,
   SweepExecutorSchema,
   SweepLaunchPlanSchema,
+  SweepLaunchConfirmedSchema,
   SweepLaunchRequestSchema,
   SweepSummarySchema,
 } from './sweeps.ts';
@@ -322,8 +323,9 @@ export const CALLS = {
   },
   /** What launching would start and cost (`sweep launch` without --yes); starts nothing. */
   'sweeps.estimate': { req: SweepLaunchRequestSchema, res: SweepLaunchPlanSchema },
-  /** Launch a saved sweep on an executor (once; `sweep launch --yes`). */
-  'sweeps.launch': { req: SweepLaunchRequestSchema, res: SweepDetailSchema },
+  /** Launch a saved sweep on an executor (once). One with a cost estimate is refused unless
+   * `confirmCost` confirms it (`sweep launch --yes`). */
+  'sweeps.launch': { req: SweepLaunchConfirmedSchema, res: SweepDetailSchema },
   /** Hard stop of every queued and running run, or only run `index` (`sweep stop [--run i]`). */
   'sweeps.stop': {
     req: z.object({ id: RunId, index: z.number().int().nonnegative().max(100_000).optional() }),

@@ -83,6 +83,12 @@ export const SweepLaunchRequestSchema = z.object({
   hoursPerRun: z.number().positive().max(1_000).default(1),
 });
 
+/** A launch: as above, plus the confirmation of a launch that costs money (Batch) — the estimate's
+ * total in USD as shown (`usd`), or `true` where it has no price; the CLI's `--yes`. */
+export const SweepLaunchConfirmedSchema = SweepLaunchRequestSchema.extend({
+  confirmCost: z.union([z.literal(true), z.number().nonnegative()]).optional(),
+});
+
 /** The cost estimate shown before launch (core/cloud/batch/cost.ts); null prices = unknown. */
 export const CostEstimateSchema = z.object({
   runs: z.number(),

@@ -25,6 +25,9 @@ export interface LaunchSettings {
   maxConcurrency?: number;
   /** Batch: expected hours per run, for the cost estimate (default 1). */
   hoursPerRun?: number;
+  /** Required where the launch has a cost estimate (Batch): the estimate's `usd` as shown to the
+   * user, or `true` (the CLI's `--yes`, after it printed the estimate). */
+  confirmCost?: number | true;
   log?: (line: string) => void;
 }
 
@@ -92,6 +95,21 @@ export async function planLaunch(workspace: string, id: string, o: LaunchSetting
   };
 }
 
+/** A launch that costs money starts only when the caller confirmed its estimate: `true`, or the
+ * very total it showed (a total that changed since — prices, hours, concurrency — is refused). */
+function checkCostConfirmed(id: string, estimate: CostEstimate | null, confirm: number | true | undefined) {
+  if (!estimate || confirm === true) return;
+  const total = estimate.usd === null ? 'no price known' : `$${estimate.usd.toFixed(2)}`;
+  if (confirm === undefined)
+    throw new ConfigError(
+      `sweep ${id}: launching costs money (${estimate.text}); confirm the estimate to launch (confirmCost: ${estimate.usd ?? true}; the CLI's --yes)`,
+    );
+  if (estimate.usd === null || Math.abs(confirm - estimate.usd) > 0.005)
+    throw new ConfigError(
+      `sweep ${id}: confirmed a cost of $${confirm.toFixed(2)} but the estimate is now ${total} (${estimate.text}); review it and confirm again`,
+    );
+}
+
 /** Submit every run of the sweep and save launch.json; refused when it was launched before. */
 export async function launchSweep(workspace: string, id: string, o: LaunchSettings): Promise<LaunchRecord> {
   const { spec, hoursPerRun } = checkSettings(o);
@@ -99,6 +117,7 @@ export async function launchSweep(workspace: string, id: string, o: LaunchSettin
   const record = readSweep(workspace, id);
   const manifest = readManifest(workspace, id);
   const ex = await getExecutor(spec, { workspace, log: o.log }, { hoursPerRun });
+  checkCostConfirmed(id, ex.estimate?.(manifest, o.maxConcurrency) ?? null, o.confirmCost);
   const handle = await ex.launch(record, manifest, { maxConcurrency: o.maxConcurrency });
   const launch: LaunchRecord = {
     executor: formatExecutorSpec(spec),

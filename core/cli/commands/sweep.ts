@@ -131,7 +131,7 @@ export function register(program: Command): void {
             return;
           }
         }
-        const launch = await launchSweep(g.workspace, id, settings);
+        const launch = await launchSweep(g.workspace, id, { ...settings, confirmCost: true });
         printResult(
           g,
           { launched: true, id, executor: launch.executor, handle: launch.handle },

@@ -142,7 +142,12 @@ export function SweepPage({ pollMs = SWEEP_POLL_MS }: { pollMs?: number }) {
     setBusy(true);
     setActionError(null);
     try {
-      const d = await api.client.sweeps.launch(launchRequest(plan.id, planSettings));
+      // The estimate the user confirms here: the engine refuses a costed launch without it.
+      const confirmCost = plan.estimate ? (plan.estimate.usd ?? true) : undefined;
+      const d = await api.client.sweeps.launch({
+        ...launchRequest(plan.id, planSettings),
+        ...(confirmCost !== undefined ? { confirmCost } : {}),
+      });
       setDetail(d);
       setPlan(null);
       setListVersion((v) => v + 1);

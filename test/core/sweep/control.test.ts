@@ -109,6 +109,21 @@ describe('studio sweep calls', () => {
     const plan = await call('sweeps.estimate', { id: made.id, executor: 'batch', hoursPerRun: 0.5 });
     expect(plan.estimate).toMatchObject({ runs: 4, usdPerHour: 1.5, usd: 3, concurrency: 2, wallHours: 1 });
     expect(plan.estimate!.text).toMatch(/≤ \$3\.00/);
+    // A launch that costs money needs the estimate confirmed (the CLI's --yes): refused without it
+    // or with a total that is no longer the estimate; with it, the launch goes on to the executor
+    // (here it stops at the missing S3 settings: nothing is submitted in this test).
+    const batchLaunch = { id: made.id, executor: 'batch', hoursPerRun: 0.5 } as const;
+    await expect(call('sweeps.launch', batchLaunch)).rejects.toThrow(
+      /launching costs money \(4 runs × 0\.5 h .*≤ \$3\.00.*\); confirm the estimate to launch \(confirmCost: 3;/,
+    );
+    await expect(call('sweeps.launch', { ...batchLaunch, hoursPerRun: 1, confirmCost: 3 })).rejects.toThrow(
+      /confirmed a cost of \$3\.00 but the estimate is now \$6\.00/,
+    );
+    for (const confirmCost of [3, true] as const)
+      await expect(call('sweeps.launch', { ...batchLaunch, confirmCost })).rejects.toThrow(
+        /^no S3 settings in .*s3\.json/,
+      );
+    expect(readLaunch(ws, made.id)).toBeNull();
 
     expect(() => CALLS['sweeps.estimate'].req.parse({ id: made.id, executor: 'k8s' })).toThrow(/an executor/);
     await expect(planLaunch(ws, made.id, { executor: 'local', maxConcurrency: 0 })).rejects.toThrow(

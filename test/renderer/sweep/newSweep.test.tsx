@@ -123,9 +123,11 @@ describe('Sweep page controls', () => {
     await act(async () => {
       fireEvent.click(screen.getByTestId('sweep-launch-confirm'));
     });
+    // The confirmed estimate goes with the launch: the engine refuses a costed launch without it.
     expect(f.calls.find((c) => c.channel === 'sweeps.launch')!.payload).toMatchObject({
       id: 'sw-lr',
       executor: 'batch',
+      confirmCost: 4.02,
     });
     expect(screen.queryByTestId('sweep-launch-dialog')).toBeNull();
     expect(screen.getAllByTestId('sweep-run-stop')).toHaveLength(4);
