@@ -21,7 +21,9 @@ import {
   sweepFiles,
   type SweepRunState,
 } from '../../sweep/store.ts';
+import type { ExperimentConfig } from '../../api/config/schema.ts';
 import { isPidAlive } from '../../runs/lock.ts';
+import { runsDir } from '../../runs/paths.ts';
 import { CloudError } from '../errors.ts';
 import { connectWithRetry, openTarget, sleep } from '../ssh/connect.ts';
 import { prepareRemote } from '../ssh/remoteRun.ts';
@@ -29,6 +31,7 @@ import { sq, type SshSession } from '../ssh/session.ts';
 import { getTarget, type SshTarget } from '../ssh/target.ts';
 import { cancel, checkSlurm, queryTasks, submitArray } from './cluster.ts';
 import { jobScript } from './jobScript.ts';
+import { createTaskRuns, removeTaskRuns } from './taskRuns.ts';
 import { listTaskRuns, syncTaskRun } from './mirrorTasks.ts';
 import { compressIndices, expandIndices, runStatus } from './queueState.ts';
 import { slurmSettings, type SlurmSettings } from './settings.ts';
@@ -189,7 +192,7 @@ async function withSession<T>(
   }
 }
 
-/** Ship the manifest and the batch script (idempotent), then submit `indices` as one array job. */
+/** Ship the batch script (idempotent), then submit `indices` as one array job (their runs exist). */
 async function submit(
   s: SshSession,
   cfg: SlurmSettings,
@@ -206,7 +209,6 @@ async function submit(
     `mkdir -p ${sq(`${sweepDir}/tasks`)} && cd ${sq(`${sweepDir}/tasks`)} && seq 0 ${manifest.runs.length - 1} | xargs mkdir -p`,
     'creating the sweep folder',
   );
-  await s.writeFile(`${sweepDir}/manifest.json`, JSON.stringify(manifest));
   await s.writeFile(
     `${sweepDir}/task.sh`,
     jobScript({ sweepDir, engine: dirs.engine, node: t.node, prelude: cfg.prelude, sweepId: sweep.id }),
@@ -236,16 +238,44 @@ export function createSlurmExecutor(ctx: ExecutorContext, spec: ExecutorSpec): E
         log(`slurm: ${await checkSlurm(s, cfg)} on ${t.host}`);
         const layout = await prepareRemote(ctx.workspace, s, { install: true, log });
         const sweepDir = `${layout.root}/sweeps/${sweep.id}`;
-        const job = await submit(
+        // The caller creates the runs: every task trains its own with `train --run <id>`.
+        const preset = sweep.definition.preset;
+        const runIds = await createTaskRuns(
+          ctx.workspace,
           s,
-          cfg,
-          t,
-          { id: sweep.id, name: sweep.definition.name },
-          manifest,
-          { sweepDir, engine: layout.engine },
-          manifest.runs.map((r) => r.index),
-          opts.maxConcurrency,
+          { sweepId: sweep.id, sweepDir, engine: layout.engine },
+          manifest.runs.map((r) => ({
+            index: r.index,
+            run: {
+              name: r.name,
+              config: r.config as unknown as ExperimentConfig,
+              tags: r.tags,
+              ...(preset ? { preset } : {}),
+            },
+          })),
         );
+        let job: SlurmHandle['jobs'][number];
+        try {
+          job = await submit(
+            s,
+            cfg,
+            t,
+            { id: sweep.id, name: sweep.definition.name },
+            manifest,
+            { sweepDir, engine: layout.engine },
+            manifest.runs.map((r) => r.index),
+            opts.maxConcurrency,
+          );
+        } catch (e) {
+          await removeTaskRuns(
+            s,
+            manifest.runs.map((r) => ({
+              localDir: join(runsDir(ctx.workspace), runIds.get(r.index)!),
+              remoteDir: `${sweepDir}/tasks/${r.index}/runs/${runIds.get(r.index)!}`,
+            })),
+          );
+          throw e;
+        }
         log(
           `slurm: submitted array job ${job.jobId} (${manifest.runs.length} runs${opts.maxConcurrency ? `, at most ${opts.maxConcurrency} at once` : ''})`,
         );
@@ -253,6 +283,7 @@ export function createSlurmExecutor(ctx: ExecutorContext, spec: ExecutorSpec): E
           saveRunState(ctx.workspace, sweep.id, {
             index: r.index,
             status: 'queued',
+            runId: runIds.get(r.index)!,
             jobId: `${job.jobId}_${r.index}`,
           });
         const handle: SlurmHandle = { target: t.name, sweepDir, engine: layout.engine, jobs: [job] };

@@ -1,7 +1,7 @@
 // Parsing what Slurm prints (captured from slurm-wlm 22.05 on the test cluster, and sacct's
 // documented --parsable2 format) and the batch script's shell syntax.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -130,42 +130,39 @@ describe('Slurm settings and job script', () => {
     expect(() => SlurmSettingsSchema.parse({ partition: 'gpu; rm -rf ~' })).toThrow(/shell characters/);
   });
 
-  it('writes a batch script bash accepts, whose manifest reader emits the run’s config, name and tags', () => {
+  it('writes a batch script that trains the launcher-made run, and resumes it once it has started', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mtl-jobscript-'));
     try {
-      const script = jobScript({
-        sweepDir: dir,
-        engine: "/e/it's",
-        node: process.execPath,
-        prelude: 'true',
-        sweepId: 's1',
-      });
+      // A stand-in for node: records the engine arguments it was started with.
+      const node = join(dir, 'node.sh');
+      writeFileSync(node, `#!/bin/bash\necho "$@" > ${dir}/called\n`, { mode: 0o755 });
+      const script = jobScript({ sweepDir: dir, engine: "/e/it's", node, prelude: 'true', sweepId: 's1' });
       writeFileSync(join(dir, 'task.sh'), script);
       execFileSync('bash', ['-n', join(dir, 'task.sh')]);
-      // The embedded manifest reader, run as the task runs it.
-      const code = /"\$node" -e ('(?:[^']|'\\'')*')/.exec(script)![1]!.slice(1, -1).replace(/'\\''/g, "'");
-      writeFileSync(
-        join(dir, 'manifest.json'),
-        JSON.stringify({
-          runs: [{ index: 1, name: 'n-1', tags: ['sweep:s1', 'seed=1'], config: { seed: 1 } }],
-        }),
-      );
-      const out = execFileSync(
-        process.execPath,
-        ['-e', code, join(dir, 'manifest.json'), '1', join(dir, 'c.json')],
-        {
-          encoding: 'utf8',
-        },
-      );
-      expect(out.split('\0')).toEqual(['--name', 'n-1', '--tag', 'sweep:s1', '--tag', 'seed=1', '']);
-      expect(JSON.parse(execFileSync('cat', [join(dir, 'c.json')], { encoding: 'utf8' }))).toEqual({
-        seed: 1,
-      });
-      expect(() =>
-        execFileSync(process.execPath, ['-e', code, join(dir, 'manifest.json'), '7', join(dir, 'c.json')], {
+      const task = () => {
+        rmSync(join(dir, 'called'), { force: true });
+        execFileSync('bash', [join(dir, 'task.sh')], {
+          env: { ...process.env, SLURM_ARRAY_TASK_ID: '1' },
           stdio: 'pipe',
-        }),
-      ).toThrow(/run 7 is not in/);
+        });
+        return existsSync(join(dir, 'called')) ? readFileSync(join(dir, 'called'), 'utf8').trim() : null;
+      };
+      const ws = join(dir, 'tasks/1');
+      mkdirSync(ws, { recursive: true });
+      expect(task).toThrow(/no run in .*tasks\/1\/runs \(the launcher creates it\)/);
+      // The launcher made the run: the task trains it as created.
+      const run = join(ws, 'runs/r-1');
+      mkdirSync(run, { recursive: true });
+      expect(task()).toBe(`/e/it's/bin/mtl-studio.mjs --workspace ${ws} train --run r-1`);
+      // It started (then was scancelled, requeued): resume it, the old attempt's lock removed.
+      writeFileSync(join(run, 'events.jsonl'), '{"type":"status","status":"stopped"}\n');
+      writeFileSync(join(run, 'trainer.pid'), '{}');
+      expect(task()).toBe(`/e/it's/bin/mtl-studio.mjs --workspace ${ws} resume r-1`);
+      expect(existsSync(join(run, 'trainer.pid'))).toBe(false);
+      // Completed: nothing to do.
+      writeFileSync(join(run, 'events.jsonl'), '{"type":"status","status":"completed"}\n');
+      expect(task()).toBeNull();
+      expect(readFileSync(join(ws, 'task.log'), 'utf8')).toMatch(/run r-1 already completed\n$/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -19,7 +19,7 @@ import { prepareRemote, remoteDataset } from '../../../core/cloud/ssh/remoteRun.
 import { readRemoteState } from '../../../core/cloud/ssh/remoteState.ts';
 import { saveTarget } from '../../../core/cloud/ssh/target.ts';
 import { trustHostKey } from '../../../core/cloud/ssh/trust.ts';
-import { readRun } from '../../../core/runs/store.ts';
+import { listRuns, readRun } from '../../../core/runs/store.ts';
 import { createNodeStudio } from '../../../core/studio/service.ts';
 import { createSweep, saveLaunch } from '../../../core/sweep/store.ts';
 import { loopbackTarget, removeSshd, startSshd, type Sshd } from '../servers.ts';
@@ -123,6 +123,13 @@ describe('sweeps on Slurm over SSH', () => {
       handle,
     });
     expect(logs.join('\n')).toMatch(/submitted array job \d+ \(4 runs, at most 2 at once\)/);
+    // The launcher created every run (each task trains its own with `train --run <id>`): all four
+    // are in the run store at once, on the cluster, before any task has written to them.
+    expect(
+      listRuns(ws)
+        .map((r) => `${r.meta.name} ${r.meta.target}`)
+        .sort(),
+    ).toEqual(manifest.runs.map((r) => `${r.name} cluster`).sort());
 
     // The studio follows the sweep (sweeps.get starts its follower) and serves its runs; the test
     // drives the cluster beside it and watches squeue for the throttle.
