@@ -93,10 +93,6 @@ export function expandSweep(file: SweepFile, sweepId: string, source = 'sweep'):
     preset: file.preset,
     file: { path: `${source}: overrides`, contents: nested },
   }) as unknown as Record<string, unknown>;
-  const baseArgs = [
-    ...(file.preset ? ['--preset', file.preset] : []),
-    ...Object.entries(flattenConfig(nested)).flatMap(([k, v]) => ['--set', setArg(k, v)]),
-  ];
 
   // Every axis, with where it is written in the file for error messages.
   const axisKeys: { key: string; where: string }[] = [
@@ -203,7 +199,7 @@ export function expandSweep(file: SweepFile, sweepId: string, source = 'sweep'):
     };
   });
   assertNoConfounders(base, runs, sweptKeys);
-  return { sweepId, sweptKeys, baseArgs, base, runs };
+  return { sweepId, sweptKeys, ...(file.preset ? { preset: file.preset } : {}), base, runs };
 }
 
 /** Only the swept keys (and the `name` label) may differ from the base config. */

@@ -25,10 +25,11 @@
  *         completed | failed | stopped)
  *   saveLaunch / readLaunch → <ws>/sweeps/<id>/launch.json { executor, launchedAt, maxConcurrency, handle }
  *
+ * SweepManifest: { sweepId, sweptKeys, preset?, base (resolved), runs }.
  * ManifestEntry: { index, name, tags (sweep:<id>, file tags, key=value per axis), axes {key: value},
- *   sets ['optimizer.lr=0.001', …] (JSON values, on top of manifest.baseArgs), config (resolved) }.
- *   Train a run of it with `train <manifest.baseArgs> --set <sets…> --name <name> --tag <tags…>`,
- *   or `train --config` with `config` written to a file — both give the same config.
+ *   sets ['optimizer.lr=0.001', …] (the axis values as --set takes them), config (resolved) }.
+ *   Every executor creates a run from `config` (with name, tags and the manifest's preset) and
+ *   trains it with `train --run <id>`.
  *
  * Executors (executor.ts): parseExecutorSpec('slurm:TARGET') → { kind, target }; an Executor has
  *   launch(sweep, manifest, { maxConcurrency, signal }) → handle (JSON, saved in launch.json),

@@ -52,8 +52,7 @@ export class QueueExecutor implements Executor {
     o: LaunchOptions,
   ): Promise<Record<string, unknown>> {
     const n = Math.max(1, Math.min(o.maxConcurrency ?? 1, manifest.runs.length));
-    const presetAt = manifest.baseArgs.indexOf('--preset');
-    const preset = presetAt >= 0 ? manifest.baseArgs[presetAt + 1] : undefined;
+    const preset = manifest.preset;
     const q = createQueue(this.ctx.workspace, {
       targets: Array.from({ length: n }, () => this.target),
       // Each run's resolved config from the manifest: the queue creates the run with it.

@@ -16,7 +16,7 @@ export interface ManifestEntry {
   tags: string[];
   /** The swept keys' values for this run (dotted key → value). */
   axes: Record<string, unknown>;
-  /** The same as `--set key=<JSON>` overrides on top of the base (what local/SSH/Slurm pass to train). */
+  /** The axis values as `key=<JSON>` (as `--set` takes them), for messages. */
   sets: string[];
   /** The fully resolved, validated ExperimentConfig of this run (name = the run name). */
   config: Record<string, unknown>;
@@ -26,8 +26,8 @@ export interface SweepManifest {
   sweepId: string;
   /** Swept keys, in axis order: grid, random, then `seed` for seeds. Only these differ between runs. */
   sweptKeys: string[];
-  /** `--preset P` / `--set k=v` for the base of every run (flattened overrides). */
-  baseArgs: string[];
+  /** The named preset under the base (recorded in each run's run.json). */
+  preset?: string;
   /** The resolved base config (no axis applied). */
   base: Record<string, unknown>;
   runs: ManifestEntry[];

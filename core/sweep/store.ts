@@ -96,8 +96,19 @@ export function resolveSweepId(workspace: string, ref: string): string {
 export const readSweep = (workspace: string, id: string): SweepRecord =>
   readJson<SweepRecord>(sweepFiles(workspace, id).record, 'sweep.json');
 
-export const readManifest = (workspace: string, id: string): SweepManifest =>
-  readJson<SweepManifest>(sweepFiles(workspace, id).manifest, 'manifest.json');
+export function readManifest(workspace: string, id: string): SweepManifest {
+  const m = readJson<SweepManifest & { baseArgs?: string[] }>(
+    sweepFiles(workspace, id).manifest,
+    'manifest.json',
+  );
+  // Manifests before the preset field kept the base as CLI arguments; only its preset is still read.
+  if (m.baseArgs) {
+    const at = m.baseArgs.indexOf('--preset');
+    const { baseArgs: _, ...rest } = m;
+    return { ...rest, ...(at >= 0 && m.baseArgs[at + 1] ? { preset: m.baseArgs[at + 1] } : {}) };
+  }
+  return m;
+}
 
 export function listSweepIds(workspace: string): string[] {
   const dir = sweepsDir(workspace);

@@ -239,7 +239,7 @@ export function createSlurmExecutor(ctx: ExecutorContext, spec: ExecutorSpec): E
         const layout = await prepareRemote(ctx.workspace, s, { install: true, log });
         const sweepDir = `${layout.root}/sweeps/${sweep.id}`;
         // The caller creates the runs: every task trains its own with `train --run <id>`.
-        const preset = sweep.definition.preset;
+        const preset = manifest.preset;
         const runIds = await createTaskRuns(
           ctx.workspace,
           s,

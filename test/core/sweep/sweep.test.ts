@@ -37,6 +37,7 @@ describe('sweep definitions', () => {
       tags: ['study'],
     });
     const m = expandSweep(file, 'S1');
+    expect(m.preset).toBe('quick-cpu');
     expect(m.runs).toHaveLength(8);
     expect(m.sweptKeys).toEqual(['optimizer.lr', 'train.batchSize', 'seed']);
     expect(m.runs[0]!.name).toBe('lrbs-lr1e-4-batchSize4-seed0');
@@ -58,14 +59,9 @@ describe('sweep definitions', () => {
       const differing = Object.keys(f).filter((k) => JSON.stringify(f[k]) !== JSON.stringify(base[k]));
       expect(differing.every((k) => ['name', ...m.sweptKeys].includes(k))).toBe(true);
       expect(f.name).toBe(r.name);
-      // baseArgs + sets give exactly the manifest's config (what local/SSH/Slurm runs train)
-      const preset = m.baseArgs[m.baseArgs.indexOf('--preset') + 1];
-      const sets = [
-        ...m.baseArgs.filter((_, i) => m.baseArgs[i - 1] === '--set'),
-        ...r.sets,
-        `name=${r.name}`,
-      ];
-      expect(resolveConfig({ preset, sets })).toEqual(r.config);
+      // The preset, the file's overrides and the run's sets give exactly the manifest's config.
+      const sets = ['train.epochs=2', 'model.width=0.125', ...r.sets, `name=${r.name}`];
+      expect(resolveConfig({ preset: m.preset, sets })).toEqual(r.config);
     }
     expect(overridesFromSetArgs(m.runs[3]!.sets)).toEqual({
       optimizer: { lr: 1e-4 },
@@ -152,6 +148,15 @@ describe('sweep definitions', () => {
     const f = sweepFiles(ws, record.id);
     expect(JSON.parse(readFileSync(f.manifest, 'utf8'))).toEqual(manifest);
     expect(readManifest(ws, record.id).runs).toHaveLength(4);
+    expect(manifest.preset).toBe('quick-cpu');
+    // A manifest written before the preset field (the base as CLI arguments) still reads.
+    const { preset: _, ...older } = manifest;
+    writeFileSync(
+      f.manifest,
+      JSON.stringify({ ...older, baseArgs: ['--preset', 'quick-cpu', '--set', 'x=1'] }),
+    );
+    expect(readManifest(ws, record.id)).toEqual(manifest);
+    writeFileSync(f.manifest, JSON.stringify(manifest));
     expect(resolveSweepId(ws, 'wd')).toBe(record.id);
     expect(resolveSweepId(ws, record.id.slice(0, 12))).toBe(record.id);
     expect(listSweeps(ws).map((s) => s.id)).toEqual([record.id]);
