@@ -3,9 +3,9 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type { ModelConfig } from '../../api/config/schema.ts';
 import type { Rng } from '../init.ts';
 import { MultiTaskNet, SEMSEG_CLASSES, upsampleTasks, type ModelOutput } from '../multiTaskModel.ts';
-import { DenseHead } from '../heads.ts';
+import type { DenseHead } from '../heads.ts';
 import type { ResNet } from '../resnet.ts';
-import { buildAspp, buildDecoder, buildEncoder, headConfigs } from './common.ts';
+import { buildEncoder, buildTaskHead, headConfigs } from './common.ts';
 
 export class BranchedModel extends MultiTaskNet {
   readonly encoder: ResNet;
@@ -16,16 +16,8 @@ export class BranchedModel extends MultiTaskNet {
     super(cfg);
     this.encoder = this.child('encoder', buildEncoder(rng, cfg));
     const p = headConfigs(cfg, this.encoder);
-    const head = (outputs: number) =>
-      new DenseHead(
-        rng,
-        buildAspp(rng, cfg, p.aspp),
-        buildDecoder(rng, cfg, p.decoder),
-        outputs,
-        cfg.extraSkips,
-      );
-    this.semseg = this.child('semseg', head(SEMSEG_CLASSES));
-    this.depth = this.child('depth', head(1));
+    this.semseg = this.child('semseg', buildTaskHead(rng, cfg, p, SEMSEG_CLASSES));
+    this.depth = this.child('depth', buildTaskHead(rng, cfg, p, 1));
   }
 
   forward(x: tf.Tensor4D, training: boolean): ModelOutput {

@@ -6,7 +6,7 @@ import { Aspp, type AsppConfig } from '../aspp.ts';
 import { AsppTemplate } from '../asppTemplate.ts';
 import { Decoder, type DecoderConfig } from '../decoder.ts';
 import { DecoderTemplate } from '../decoderTemplate.ts';
-import type { AsppModule, DecoderModule } from '../heads.ts';
+import { DenseHead, type AsppModule, type DecoderModule } from '../heads.ts';
 import { scaleChannels, type Rng } from '../init.ts';
 import { ResNet } from '../resnet.ts';
 
@@ -56,4 +56,20 @@ export function buildAspp(rng: Rng, cfg: ModelConfig, aspp: AsppConfig): AsppMod
 /** DeepLabV3+'s decoder (model.skip = true) or the template's upsampling. */
 export function buildDecoder(rng: Rng, cfg: ModelConfig, decoder: DecoderConfig): DecoderModule {
   return cfg.skip ? new Decoder(rng, decoder) : new DecoderTemplate(rng, decoder);
+}
+
+/** One task's own ASPP → decoder → prediction conv (the branched and distilled architectures). */
+export function buildTaskHead(
+  rng: Rng,
+  cfg: ModelConfig,
+  parts: { aspp: AsppConfig; decoder: DecoderConfig },
+  outputs: number,
+): DenseHead {
+  return new DenseHead(
+    rng,
+    buildAspp(rng, cfg, parts.aspp),
+    buildDecoder(rng, cfg, parts.decoder),
+    outputs,
+    cfg.extraSkips,
+  );
 }

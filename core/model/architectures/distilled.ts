@@ -8,10 +8,10 @@ import { SelfAttention } from '../attention.ts';
 import type { Conv2d } from '../conv.ts';
 import type { Rng } from '../init.ts';
 import { MultiTaskNet, SEMSEG_CLASSES, upsampleTasks, type ModelOutput } from '../multiTaskModel.ts';
-import { DenseHead, predictionHead, type DecoderModule } from '../heads.ts';
+import { predictionHead, type DecoderModule, type DenseHead } from '../heads.ts';
 import { Module } from '../module.ts';
 import type { ResNet } from '../resnet.ts';
-import { buildAspp, buildDecoder, buildEncoder, headConfigs } from './common.ts';
+import { buildDecoder, buildEncoder, buildTaskHead, headConfigs } from './common.ts';
 
 /** own + SelfAttention(other) → decoder without skip (two 3×3 conv-BN-ReLU, or nothing in the
  * template variant) → 1×1 prediction. */
@@ -49,16 +49,8 @@ export class DistilledModel extends MultiTaskNet {
     super(cfg);
     this.encoder = this.child('encoder', buildEncoder(rng, cfg));
     const p = headConfigs(cfg, this.encoder);
-    const head = (outputs: number) =>
-      new DenseHead(
-        rng,
-        buildAspp(rng, cfg, p.aspp),
-        buildDecoder(rng, cfg, p.decoder),
-        outputs,
-        cfg.extraSkips,
-      );
-    this.semseg = this.child('semseg', head(SEMSEG_CLASSES));
-    this.depth = this.child('depth', head(1));
+    this.semseg = this.child('semseg', buildTaskHead(rng, cfg, p, SEMSEG_CLASSES));
+    this.depth = this.child('depth', buildTaskHead(rng, cfg, p, 1));
     const c = this.semseg.decoder.outChannels;
     const se = p.decoder.se;
     this.distillSemseg = this.child('distill_semseg', new Distillation(rng, cfg, c, se, SEMSEG_CLASSES));
