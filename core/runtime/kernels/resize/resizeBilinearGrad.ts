@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { bilinearTaps, type ResizeFlags } from './resizeSampling.ts';
-import { readFloats } from '../tensorData.ts';
+import { resizeGradKernel } from './resizeGradKernel.ts';
 
 /**
  * ResizeBilinearGrad for `cpu` and `wasm`, replacing the stock kernels because (tfjs 4.22):
@@ -50,18 +50,5 @@ export function resizeBilinearGrad(
 }
 
 export function resizeBilinearGradKernel(backendName: 'cpu' | 'wasm'): tf.KernelConfig {
-  return {
-    kernelName: tf.ResizeBilinearGrad,
-    backendName,
-    kernelFunc: ({ inputs, attrs, backend }) => {
-      const { images, dy } = inputs as { images: tf.TensorInfo; dy: tf.TensorInfo };
-      const { alignCorners, halfPixelCenters } = attrs as unknown as ResizeFlags;
-      const shape = images.shape as [number, number, number, number];
-      const out = resizeBilinearGrad(readFloats(backend, dy), shape, [dy.shape[1], dy.shape[2]], {
-        alignCorners: !!alignCorners,
-        halfPixelCenters: !!halfPixelCenters,
-      });
-      return tf.tensor4d(out, shape, 'float32');
-    },
-  };
+  return resizeGradKernel(tf.ResizeBilinearGrad, resizeBilinearGrad, backendName);
 }

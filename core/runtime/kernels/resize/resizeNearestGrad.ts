@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { nearestTaps, type ResizeFlags } from './resizeSampling.ts';
-import { readFloats } from '../tensorData.ts';
+import { resizeGradKernel } from './resizeGradKernel.ts';
 
 /**
  * ResizeNearestNeighborGrad for `cpu` and `wasm`: tfjs-backend-cpu 4.22's kernel is wrong for
@@ -32,18 +32,5 @@ export function resizeNearestGrad(
 }
 
 export function resizeNearestGradKernel(backendName: 'cpu' | 'wasm'): tf.KernelConfig {
-  return {
-    kernelName: tf.ResizeNearestNeighborGrad,
-    backendName,
-    kernelFunc: ({ inputs, attrs, backend }) => {
-      const { images, dy } = inputs as { images: tf.TensorInfo; dy: tf.TensorInfo };
-      const { alignCorners, halfPixelCenters } = attrs as unknown as ResizeFlags;
-      const shape = images.shape as [number, number, number, number];
-      const out = resizeNearestGrad(readFloats(backend, dy), shape, [dy.shape[1], dy.shape[2]], {
-        alignCorners: !!alignCorners,
-        halfPixelCenters: !!halfPixelCenters,
-      });
-      return tf.tensor4d(out, shape, 'float32');
-    },
-  };
+  return resizeGradKernel(tf.ResizeNearestNeighborGrad, resizeNearestGrad, backendName);
 }
