@@ -2,7 +2,7 @@
 // the same schema and messages as the CLI (validateConfig), keyed by path for inline display.
 import { ExperimentConfig } from '../../../core/api/config/schema.ts';
 import { PRESETS, type PresetName } from '../../../core/api/config/presets.ts';
-import { deepMerge, getKey, nestConfig } from '../../../core/api/config/paths.ts';
+import { deepMerge, flattenConfig, getKey, nestConfig } from '../../../core/api/config/paths.ts';
 import { ConfigError, validateConfig } from '../../../core/api/config/resolve.ts';
 
 export type Draft = Record<string, unknown>;
@@ -47,10 +47,4 @@ export function validateDraft(preset: string, draft: Draft): Validation {
 }
 
 /** The keys a preset changes relative to the template, e.g. `optimizer.lr`. */
-export function presetChanges(preset: string): string[] {
-  const flat = (o: unknown, p = ''): string[] =>
-    o && typeof o === 'object' && !Array.isArray(o)
-      ? Object.entries(o).flatMap(([k, v]) => flat(v, p ? `${p}.${k}` : k))
-      : [p];
-  return flat(presetInput(preset)).filter(Boolean);
-}
+export const presetChanges = (preset: string): string[] => Object.keys(flattenConfig(presetInput(preset)));
