@@ -48,7 +48,7 @@ const neverImports = {
   train: ['bench', 'sweep', 'cloud', 'studio', 'server', 'cli'],
   bench: ['sweep', 'cloud', 'studio', 'server', 'cli'],
   sweep: ['bench', 'studio', 'server', 'cli'],
-  cloud: ['bench', 'studio', 'server', 'cli'],
+  cloud: ['bench', 'sweep', 'studio', 'server', 'cli'], // sweeps use cloud (executors in core/sweep)
   studio: ['server', 'cli'],
   server: ['cli'],
   cli: [],

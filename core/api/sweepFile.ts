@@ -1,6 +1,7 @@
 // The sweep file (YAML or JSON): a base config (preset + overrides, as `train` resolves them) and
 // axes over config keys. In core/api (zod only, no Node APIs) so the studio's New sweep form and
-// `sweeps.create` validate a sweep with the same schema the CLI uses (core/sweep re-exports it).
+// `sweeps.create` validate a sweep with the same schema the CLI uses (core/sweep re-exports it); the
+// manifest a sweep expands to is here too, as plain types core/cloud's Batch job and Slurm modules read.
 // Every list is bounded: a request cannot ask for unbounded work.
 import { z } from 'zod';
 
@@ -94,3 +95,34 @@ export type SweepFile = z.infer<typeof SweepFile>;
 export type SweepFileInput = z.input<typeof SweepFile>;
 export type GridAxis = z.infer<typeof GridAxis>;
 export type RandomAxis = z.infer<typeof RandomAxis>;
+
+// ---- What a sweep expands to (core/sweep/expand.ts) -------------------------------------------
+
+export const RUN_STATUSES = ['pending', 'queued', 'running', 'completed', 'failed', 'stopped'] as const;
+export type SweepRunStatusName = (typeof RUN_STATUSES)[number];
+
+/** One run of a sweep: what the manifest stores per array index. */
+export interface ManifestEntry {
+  index: number;
+  /** Run name: `<sweep name>-<short key><value>-…`. */
+  name: string;
+  /** `sweep:<id>`, the file's tags, and `key=value` per axis. */
+  tags: string[];
+  /** The swept keys' values for this run (dotted key → value). */
+  axes: Record<string, unknown>;
+  /** The axis values as `key=<JSON>` (as `--set` takes them), for messages. */
+  sets: string[];
+  /** The fully resolved, validated ExperimentConfig of this run (name = the run name). */
+  config: Record<string, unknown>;
+}
+
+export interface SweepManifest {
+  sweepId: string;
+  /** Swept keys, in axis order: grid, random, then `seed` for seeds. Only these differ between runs. */
+  sweptKeys: string[];
+  /** The named preset under the base (recorded in each run's run.json). */
+  preset?: string;
+  /** The resolved base config (no axis applied). */
+  base: Record<string, unknown>;
+  runs: ManifestEntry[];
+}

@@ -54,6 +54,16 @@ export interface FollowerEvents {
   onEnd?: (runId: string, r: FollowResult | { error: string }) => void;
 }
 
+/** Runs a scheduler owns (a Slurm sweep's array tasks: remote.json `scheduler`) are resumed and
+ * stopped through their sweep — core/sweep's business, which core/cloud never imports: whoever
+ * knows sweeps (the studio) passes this in. */
+export interface ScheduledRunControl {
+  /** Submit run `index` of the sweep again; its task resumes the run. */
+  resume(sweepId: string, index: number): Promise<void>;
+  /** Cancel run `index`'s task (its trainer gets SIGTERM and checkpoints). */
+  stop(sweepId: string, index: number): Promise<void>;
+}
+
 /** Background followers, one per mirrored remote run, keyed by run id. */
 export class RemoteRuns {
   private readonly followers = new Map<string, AbortController>();
@@ -61,7 +71,17 @@ export class RemoteRuns {
   constructor(
     readonly workspace: string,
     private readonly events: FollowerEvents = {},
+    private readonly scheduled?: ScheduledRunControl,
   ) {}
+
+  private scheduledControl(runId: string, what: string): ScheduledRunControl {
+    if (!this.scheduled)
+      throw new CloudError(
+        'bad-config',
+        `run ${runId} is a task of a Slurm sweep: ${what} it with \`mtl-studio sweep\` or from the studio`,
+      );
+    return this.scheduled;
+  }
 
   /** Runs being followed right now. */
   get following(): string[] {
@@ -116,8 +136,7 @@ export class RemoteRuns {
     const st = this.state(runId);
     if (st.scheduler?.kind === 'slurm') {
       // A sweep's array task: submitted again, it resumes the run; its sweep's follower mirrors it.
-      const { relaunchSlurmRuns } = await import('./slurm/executor.ts');
-      await relaunchSlurmRuns({ workspace: this.workspace }, st.scheduler.sweepId, [st.scheduler.index]);
+      await this.scheduledControl(runId, 'resume').resume(st.scheduler.sweepId, st.scheduler.index);
       return { id: runId };
     }
     return this.launch(st.target, { command: 'resume', runId });
@@ -162,8 +181,7 @@ export class RemoteRuns {
     const st = this.state(runId);
     if (st.scheduler?.kind === 'slurm') {
       // No pid to signal from the login node: scancel the array task (the trainer gets SIGTERM).
-      const { cancelSlurmRuns } = await import('./slurm/executor.ts');
-      await cancelSlurmRuns({ workspace: this.workspace }, st.scheduler.sweepId, [st.scheduler.index]);
+      await this.scheduledControl(runId, 'stop').stop(st.scheduler.sweepId, st.scheduler.index);
       return true;
     }
     const s = await openTarget(this.workspace, getTarget(this.workspace, st.target));

@@ -29,10 +29,19 @@ export class RemoteBridge {
 
   private get(): Promise<RemoteRuns> {
     this.runs ??= import('../cloud/service.ts').then((m) => {
-      this.loaded = new m.RemoteRuns(this.workspace, {
-        onLink: () => this.onChange(),
-        onEnd: () => this.onChange(),
-      });
+      const slurm = () => import('../sweep/executors/slurm.ts');
+      const ctx = { workspace: this.workspace };
+      this.loaded = new m.RemoteRuns(
+        this.workspace,
+        { onLink: () => this.onChange(), onEnd: () => this.onChange() },
+        // A Slurm sweep's runs are resumed (relaunched) and stopped (scancel) through their sweep.
+        {
+          resume: async (sweepId, i) => {
+            await (await slurm()).relaunchSlurmRuns(ctx, sweepId, [i]);
+          },
+          stop: async (sweepId, i) => (await slurm()).cancelSlurmRuns(ctx, sweepId, [i]),
+        },
+      );
       return this.loaded;
     });
     return this.runs;

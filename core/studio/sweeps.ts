@@ -9,7 +9,7 @@ import { listSweepIds, readLaunch, readManifest, readRunStates, readSweep } from
 
 const notFound = (message: string): Error => Object.assign(new Error(message), { name: 'NotFoundError' });
 const TERMINAL = new Set(['completed', 'failed', 'stopped']);
-const slurm = () => import('../cloud/slurm/executor.ts');
+const slurm = () => import('../sweep/executors/slurm.ts');
 const executors = () => import('../sweep/executors.ts');
 const executorSpec = () => import('../sweep/executor.ts');
 

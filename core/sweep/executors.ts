@@ -1,7 +1,7 @@
 // Executor spec → implementation (Node only). Schedulers load lazily: the AWS SDK and the SSH client
 // take seconds to import and most commands need neither.
 import type { Executor, ExecutorContext, ExecutorSpec } from './executor.ts';
-import { QueueExecutor } from './queueExecutor.ts';
+import { QueueExecutor } from './executors/queue.ts';
 
 export interface ExecutorOptions {
   /** Batch: hours one run takes, for the cost estimate. */
@@ -18,11 +18,11 @@ export async function getExecutor(
     case 'ssh':
       return new QueueExecutor(ctx, spec);
     case 'batch': {
-      const { BatchExecutor } = await import('../cloud/batch/executor.ts');
+      const { BatchExecutor } = await import('./executors/batch.ts');
       return new BatchExecutor(ctx, { hoursPerRun: o.hoursPerRun });
     }
     case 'slurm': {
-      const { createSlurmExecutor } = await import('../cloud/slurm/executor.ts');
+      const { createSlurmExecutor } = await import('./executors/slurm.ts');
       return createSlurmExecutor(ctx, spec);
     }
   }

@@ -35,9 +35,9 @@
  *   launch(sweep, manifest, { maxConcurrency, signal }) → handle (JSON, saved in launch.json),
  *   status(sweep, manifest, handle) → SweepRunState[] (also saved), stop(sweep, manifest, handle).
  *   executors.ts (Node only): getExecutor(spec, ctx, { hoursPerRun }) → Executor — local/ssh:
- *   QueueExecutor (queueExecutor.ts: one queue item per entry, a detached `queue run` runner, N
- *   workers for --max-concurrency N); batch: core/cloud/batch/executor.ts (BatchExecutor, also
- *   `estimate(manifest, maxConcurrency)`); slurm: core/cloud/slurm/executor.ts `createSlurmExecutor`.
+ *   QueueExecutor (executors/queue.ts: one queue item per entry, a detached `sweep runner`, N
+ *   workers for --max-concurrency N); batch: executors/batch.ts (BatchExecutor, also
+ *   `estimate(manifest, maxConcurrency)`); slurm: executors/slurm.ts `createSlurmExecutor`.
  *   `sweep stop` saves `stoppedAt` into the handle before calling stop, so status can tell stopped
  *   runs from failed ones.
  */

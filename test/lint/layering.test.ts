@@ -44,6 +44,14 @@ describe('layering inside core/', () => {
     expect(await importErrors('core/weights/node/x.ts', '../../model/resnet.ts')).toEqual([]);
   });
 
+  it('core/cloud never imports core/sweep (the sweep executors build on cloud)', async () => {
+    const errors = await importErrors('core/cloud/batch/x.ts', '../../sweep/executor.ts');
+    expect(errors).toEqual([expect.stringContaining('core/cloud never imports')]);
+    expect(errors[0]).toContain('core/sweep');
+    expect(await importErrors('core/cloud/x.ts', '../sweep/store.ts')).toHaveLength(1);
+    expect(await importErrors('core/sweep/executors/x.ts', '../../cloud/batch/cost.ts')).toEqual([]);
+  });
+
   it('core/api imports no other core folder', async () => {
     expect(await importErrors('core/api/x.ts', '../runs/store.ts')).toHaveLength(1);
     expect(await importErrors('core/api/x.ts', './config/schema.ts')).toEqual([]);

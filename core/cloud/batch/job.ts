@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { ExperimentConfig } from '../../api/config/schema.ts';
 import { runFiles, runsDir } from '../../runs/paths.ts';
 import { createRun, readSummary } from '../../runs/store.ts';
-import type { SweepManifest } from '../../sweep/schema.ts';
+import type { SweepManifest } from '../../api/sweepFile.ts';
 import { CloudError, errorMessage } from '../errors.ts';
 import { cloudFiles } from '../paths.ts';
 import { makeS3Client, parseS3Uri, type S3Settings } from '../s3/settings.ts';

@@ -4,7 +4,7 @@ import { DescribeJobsCommand } from '@aws-sdk/client-batch';
 import { GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { CloudError } from '../errors.ts';
 import { makeBatchClients } from './clients.ts';
-import { childJobId, type BatchHandle } from './executor.ts';
+import { childJobId } from './arrayJob.ts';
 import type { BatchSettings } from './settings.ts';
 
 export async function childLogs(
@@ -14,8 +14,7 @@ export async function childLogs(
   limit = 200,
 ): Promise<string[]> {
   const { batch, logs } = makeBatchClients(s);
-  const h = handle as unknown as BatchHandle;
-  const jobId = childJobId(h, index);
+  const jobId = childJobId(handle as { jobId: string; size: number }, index);
   const job = (await batch.send(new DescribeJobsCommand({ jobs: [jobId] }))).jobs?.[0];
   if (!job) throw new CloudError('not-found', `no Batch job ${jobId}`);
   const stream = job.container?.logStreamName ?? job.attempts?.at(-1)?.container?.logStreamName;

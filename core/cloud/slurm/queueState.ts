@@ -5,7 +5,7 @@
 //   sacct -n -X --parsable2 -o JobID,State,ExitCode   the long memory, where accounting is configured
 // and mapped to a sweep run's status. The run's own final status event wins where Slurm only says
 // the job ended (a trainer stopped by SIGTERM exits 130, which Slurm calls FAILED).
-import type { SweepRunStatusName } from '../../sweep/schema.ts';
+import type { SweepRunStatusName } from '../../api/sweepFile.ts';
 
 export interface TaskState {
   /** `<array job id>_<task index>` */

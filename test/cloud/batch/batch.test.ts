@@ -27,7 +27,7 @@ import {
   STOP_REASON,
   runStatusOf,
   type BatchHandle,
-} from '../../../core/cloud/batch/executor.ts';
+} from '../../../core/sweep/executors/batch.ts';
 import { getText, pointerKey, putJson, runPrefix, sweepPrefix } from '../../../core/cloud/batch/s3Layout.ts';
 import { loadBatchSettings, parseBatchSettings } from '../../../core/cloud/batch/settings.ts';
 import { setupBatch, teardownBatch } from '../../../core/cloud/batch/setup.ts';

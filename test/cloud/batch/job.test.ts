@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../../core/api/events.ts';
-import { mirrorBatchRuns } from '../../../core/cloud/batch/executor.ts';
+import { mirrorBatchRuns } from '../../../core/sweep/executors/batch.ts';
 import {
   getText,
   manifestKey,

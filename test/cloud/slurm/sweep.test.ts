@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStudioClient } from '../../../core/api/client.ts';
 import { createDirectTransport } from '../../../core/api/dispatch.ts';
 import type { RunEvent } from '../../../core/api/events.ts';
-import { createSlurmExecutor } from '../../../core/cloud/slurm/executor.ts';
+import { createSlurmExecutor } from '../../../core/sweep/executors/slurm.ts';
 import { openTarget } from '../../../core/cloud/ssh/connect.ts';
 import { packageRoot } from '../../../core/cloud/ssh/engine.ts';
 import { prepareRemote, remoteDataset } from '../../../core/cloud/ssh/remoteRun.ts';

@@ -7,11 +7,11 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ExperimentConfig } from '../api/config/schema.ts';
-import { cancelItem, createQueue, readQueue, type ItemStatus } from '../cloud/queue/queue.ts';
-import { packageRoot } from '../cloud/ssh/engine.ts';
-import { isPidAlive } from '../runs/lock.ts';
-import { ConfigError } from '../api/config/resolve.ts';
+import type { ExperimentConfig } from '../../api/config/schema.ts';
+import { cancelItem, createQueue, readQueue, type ItemStatus } from '../../cloud/queue/queue.ts';
+import { packageRoot } from '../../cloud/ssh/engine.ts';
+import { isPidAlive } from '../../runs/lock.ts';
+import { ConfigError } from '../../api/config/resolve.ts';
 import {
   stoppedRunsOf,
   type Executor,
@@ -19,9 +19,9 @@ import {
   type ExecutorSpec,
   type LaunchOptions,
   type StopMarks,
-} from './executor.ts';
-import type { SweepManifest, SweepRecord, SweepRunStatusName } from './schema.ts';
-import { saveRunState, sweepFiles, type SweepRunState } from './store.ts';
+} from '../executor.ts';
+import type { SweepManifest, SweepRecord, SweepRunStatusName } from '../schema.ts';
+import { saveRunState, sweepFiles, type SweepRunState } from '../store.ts';
 
 export interface QueueHandle extends StopMarks {
   queueId: string;

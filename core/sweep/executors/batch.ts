@@ -20,23 +20,37 @@ import {
   type ExecutorSpec,
   type LaunchOptions,
   type StopMarks,
-} from '../../sweep/executor.ts';
-import type { SweepManifest, SweepRecord, SweepRunStatusName } from '../../sweep/schema.ts';
-import { saveRunState, type SweepRunState } from '../../sweep/store.ts';
-import { CloudError } from '../errors.ts';
-import { cloudFiles } from '../paths.ts';
-import { presignGet } from '../s3/presign.ts';
-import { loadS3Settings, makeS3Client, type S3Settings } from '../s3/settings.ts';
-import { syncDown } from '../s3/sync.ts';
-import { uploadFile } from '../s3/upload.ts';
-import { cachedPackage, localVersion, packEngine, packageRoot, type EnginePackage } from '../ssh/engine.ts';
+} from '../executor.ts';
+import type { SweepManifest, SweepRecord, SweepRunStatusName } from '../schema.ts';
+import { saveRunState, type SweepRunState } from '../store.ts';
+import { CloudError } from '../../cloud/errors.ts';
+import { cloudFiles } from '../../cloud/paths.ts';
+import { presignGet } from '../../cloud/s3/presign.ts';
+import { loadS3Settings, makeS3Client, type S3Settings } from '../../cloud/s3/settings.ts';
+import { syncDown } from '../../cloud/s3/sync.ts';
+import { uploadFile } from '../../cloud/s3/upload.ts';
+import {
+  cachedPackage,
+  localVersion,
+  packEngine,
+  packageRoot,
+  type EnginePackage,
+} from '../../cloud/ssh/engine.ts';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { makeBatchClients } from './clients.ts';
-import { estimateBatchCost, type CostEstimate } from './cost.ts';
-import { getText, manifestKey, pointerKey, putJson, runPrefix, sweepPrefix } from './s3Layout.ts';
-import { scaleToZero } from './setup.ts';
-import { loadBatchSettings, type BatchSettings } from './settings.ts';
+import { childJobId } from '../../cloud/batch/arrayJob.ts';
+import { makeBatchClients } from '../../cloud/batch/clients.ts';
+import { estimateBatchCost, type CostEstimate } from '../../cloud/batch/cost.ts';
+import {
+  getText,
+  manifestKey,
+  pointerKey,
+  putJson,
+  runPrefix,
+  sweepPrefix,
+} from '../../cloud/batch/s3Layout.ts';
+import { scaleToZero } from '../../cloud/batch/setup.ts';
+import { loadBatchSettings, type BatchSettings } from '../../cloud/batch/settings.ts';
 
 /** What launch.json keeps for a Batch sweep. */
 export interface BatchHandle extends StopMarks {
@@ -51,9 +65,6 @@ export interface BatchHandle extends StopMarks {
   computeEnvironment: string;
   estimate: CostEstimate;
 }
-
-export const childJobId = (h: Pick<BatchHandle, 'jobId' | 'size'>, index: number): string =>
-  h.size > 1 ? `${h.jobId}:${index}` : h.jobId;
 
 /** Batch job states → the sweep's run states. */
 export function runStatusOf(job: JobDetail | undefined, stopped: boolean): SweepRunStatusName {

@@ -9,8 +9,8 @@ import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { RunEvent } from '../../api/events.ts';
-import type { Executor, ExecutorContext, ExecutorSpec, LaunchOptions } from '../../sweep/executor.ts';
-import type { SweepManifest, SweepRecord, SweepRunStatusName } from '../../sweep/schema.ts';
+import type { Executor, ExecutorContext, ExecutorSpec, LaunchOptions } from '../executor.ts';
+import type { SweepManifest, SweepRecord, SweepRunStatusName } from '../schema.ts';
 import {
   readLaunch,
   readManifest,
@@ -20,21 +20,21 @@ import {
   saveRunState,
   sweepFiles,
   type SweepRunState,
-} from '../../sweep/store.ts';
+} from '../store.ts';
 import type { ExperimentConfig } from '../../api/config/schema.ts';
 import { isPidAlive } from '../../runs/lock.ts';
 import { runsDir } from '../../runs/paths.ts';
-import { CloudError } from '../errors.ts';
-import { connectWithRetry, openTarget, sleep } from '../ssh/connect.ts';
-import { prepareRemote } from '../ssh/remoteRun.ts';
-import { sq, type SshSession } from '../ssh/session.ts';
-import { getTarget, type SshTarget } from '../ssh/target.ts';
-import { cancel, checkSlurm, queryTasks, submitArray } from './cluster.ts';
-import { jobScript } from './jobScript.ts';
-import { createTaskRuns, removeTaskRuns } from './taskRuns.ts';
-import { listTaskRuns, syncTaskRun } from './mirrorTasks.ts';
-import { compressIndices, expandIndices, runStatus } from './queueState.ts';
-import { slurmSettings, type SlurmSettings } from './settings.ts';
+import { CloudError } from '../../cloud/errors.ts';
+import { connectWithRetry, openTarget, sleep } from '../../cloud/ssh/connect.ts';
+import { prepareRemote } from '../../cloud/ssh/remoteRun.ts';
+import { sq, type SshSession } from '../../cloud/ssh/session.ts';
+import { getTarget, type SshTarget } from '../../cloud/ssh/target.ts';
+import { cancel, checkSlurm, queryTasks, submitArray } from '../../cloud/slurm/cluster.ts';
+import { jobScript } from '../../cloud/slurm/jobScript.ts';
+import { createTaskRuns, removeTaskRuns } from '../../cloud/slurm/taskRuns.ts';
+import { listTaskRuns, syncTaskRun } from '../../cloud/slurm/mirrorTasks.ts';
+import { compressIndices, expandIndices, runStatus } from '../../cloud/slurm/queueState.ts';
+import { slurmSettings, type SlurmSettings } from '../../cloud/slurm/settings.ts';
 
 /** What `launch.json` keeps for a Slurm sweep: every array job submitted for it, oldest first. */
 export const SlurmHandle = z.object({
