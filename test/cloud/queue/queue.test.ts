@@ -155,6 +155,24 @@ describe('experiment queue', () => {
     expect(done.runner).toBeUndefined();
   });
 
+  it('cancelling an item training on an SSH target stops its remote trainer', async () => {
+    const q = createQueue(ws, { targets: ['loopback'], items: [tiny('r0', 1000), tiny('r1', 4)] });
+    let asked: Promise<QueueItem> | undefined;
+    const done = await runQueue(ws, q.id, {
+      cancelPollMs: 100,
+      onChange: (_q, it) => {
+        if (it.index === 0 && it.status === 'running' && it.runId && !asked)
+          asked = new Promise((r) => setTimeout(r, 800)).then(() => cancelItem(ws, q.id, 0));
+      },
+    });
+    expect(await asked).toMatchObject({ status: 'running', cancelledAt: expect.any(String) });
+    expect(done.items.map((i) => i.status)).toEqual(['stopped', 'completed']);
+    const run0 = listRuns(ws).find((r) => r.id === done.items[0]!.runId)!;
+    expect(run0.meta.target).toBe('loopback');
+    expect(run0.summary).toMatchObject({ status: 'stopped' });
+    expect(run0.summary.step).toBeLessThan(1000);
+  });
+
   it('an unknown target is refused when the queue is created', () => {
     expect(() => createQueue(ws, { targets: ['nope'], items: [] })).toThrow(/no SSH target named "nope"/);
   });
