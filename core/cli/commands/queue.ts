@@ -2,7 +2,14 @@
 import type { Command } from 'commander';
 import { gridName, parseGrid } from '../../cloud/queue/grid.ts';
 import { loadConfig } from '../../config/load.ts';
-import { createQueue, listQueues, readQueue, runQueue, type QueueState } from '../../cloud/queue/queue.ts';
+import {
+  cancelItem,
+  createQueue,
+  listQueues,
+  readQueue,
+  runQueue,
+  type QueueState,
+} from '../../cloud/queue/queue.ts';
 import { collect, globalOptions, printResult } from '../context.ts';
 
 const table = (q: QueueState) =>
@@ -95,6 +102,25 @@ export function register(program: Command): void {
     .argument('<id>')
     .action((id: string, _o: unknown, cmd: Command) => {
       const g = globalOptions(cmd);
+      const q = readQueue(g.workspace, id);
+      printResult(g, q, table(q));
+    });
+
+  queue
+    .command('cancel')
+    .description(
+      'cancel items: a waiting item is never started (also by a runner started later); a training one is stopped (it checkpoints)',
+    )
+    .argument('<id>')
+    .argument('<index...>', 'item indices (see `queue show`)')
+    .action(async (id: string, indices: string[], _o: unknown, cmd: Command) => {
+      const g = globalOptions(cmd);
+      for (const raw of indices) {
+        const index = Number(raw);
+        if (!Number.isInteger(index) || index < 0)
+          throw new Error(`queue cancel: item index must be a whole number ≥ 0, got "${raw}"`);
+        await cancelItem(g.workspace, id, index);
+      }
       const q = readQueue(g.workspace, id);
       printResult(g, q, table(q));
     });
