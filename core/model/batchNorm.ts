@@ -1,7 +1,8 @@
 // BatchNorm2d with PyTorch's semantics: in training, normalise with the batch statistics (biased
 // variance) and update the running statistics with momentum 0.1 using the *unbiased* variance; in
-// eval, normalise with the running statistics. eps = 1e-5.
+// eval, normalise with the running statistics. eps = 1e-5. A ReLU that follows can be fused in.
 import * as tf from '@tensorflow/tfjs-core';
+import { BATCH_NORM_KERNEL, type BatchNormAttrs } from '../runtime/kernels/batchNorm/batchNormOp.ts';
 import { Module } from './module.ts';
 import { recordLayer, tracing } from './trace.ts';
 
@@ -22,7 +23,8 @@ export class BatchNorm2d extends Module {
     this.runningVar = this.buffer('running_var', tf.ones([channels])) as tf.Variable<tf.Rank.R1>;
   }
 
-  forward(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
+  /** BN(x), then ReLU when `relu` (one fused pass where the backend has the kernel). */
+  forward(x: tf.Tensor4D, training: boolean, relu = false): tf.Tensor4D {
     let mean: tf.Tensor1D = this.runningMean;
     let variance: tf.Tensor1D = this.runningVar;
     if (training) {
@@ -31,10 +33,7 @@ export class BatchNorm2d extends Module {
       variance = m.variance as tf.Tensor1D;
       this.updateRunningStats(mean, variance, x.size / this.channels);
     }
-    // y = (x − mean)·weight/sqrt(var + eps) + bias, folded into one scale and one shift per channel.
-    const scale = tf.mul(this.weight, tf.rsqrt(tf.add(variance, BN_EPS)));
-    const shift = tf.sub(this.bias, tf.mul(mean, scale));
-    const y = tf.add(tf.mul(x, scale), shift) as tf.Tensor4D;
+    const y = normalize(x, mean, variance, this.weight, this.bias, relu);
     if (tracing())
       recordLayer({
         name: this.path,
@@ -59,4 +58,30 @@ export class BatchNorm2d extends Module {
     newMean.dispose();
     newVar.dispose();
   }
+}
+
+/**
+ * y = relu?((x − mean)·weight/sqrt(var + eps) + bias), folded into one scale and one shift per
+ * channel. The fused op (runtime/kernels/batchNorm) only where the backend registers it (webgpu,
+ * where each op is a dispatch); elsewhere the ops, so cpu/wasm numerics are unchanged.
+ */
+function normalize(
+  x: tf.Tensor4D,
+  mean: tf.Tensor1D,
+  variance: tf.Tensor1D,
+  weight: tf.Tensor1D,
+  bias: tf.Tensor1D,
+  relu: boolean,
+): tf.Tensor4D {
+  if (tf.getKernel(BATCH_NORM_KERNEL, tf.getBackend())) {
+    const attrs: BatchNormAttrs = { epsilon: BN_EPS, relu };
+    const inputs = { x, mean, variance, gamma: weight, beta: bias };
+    return tf
+      .engine()
+      .runKernel(BATCH_NORM_KERNEL, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D;
+  }
+  const scale = tf.mul(weight, tf.rsqrt(tf.add(variance, BN_EPS)));
+  const shift = tf.sub(bias, tf.mul(mean, scale));
+  const y = tf.add(tf.mul(x, scale), shift) as tf.Tensor4D;
+  return relu ? tf.relu(y) : y;
 }

@@ -104,6 +104,6 @@ export class ConvBnRelu extends Module {
   }
 
   forward(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
-    return tf.relu(this.bn.forward(this.conv.forward(x), training));
+    return this.bn.forward(this.conv.forward(x), training, true);
   }
 }

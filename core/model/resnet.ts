@@ -83,7 +83,7 @@ export class BasicBlock extends Module implements Block {
 
   forward(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
     const identity = this.downsample ? this.downsample.forward(x, training) : x;
-    let out = tf.relu(this.bn1.forward(this.conv1.forward(x), training));
+    let out = this.bn1.forward(this.conv1.forward(x), training, true);
     out = this.bn2.forward(this.conv2.forward(out), training);
     if (this.se) out = this.se.forward(out);
     return tf.relu(tf.add(out, identity) as tf.Tensor4D);
@@ -124,8 +124,8 @@ export class Bottleneck extends Module implements Block {
 
   forward(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
     const identity = this.downsample ? this.downsample.forward(x, training) : x;
-    let out = tf.relu(this.bn1.forward(this.conv1.forward(x), training));
-    out = tf.relu(this.bn2.forward(this.conv2.forward(out), training));
+    let out = this.bn1.forward(this.conv1.forward(x), training, true);
+    out = this.bn2.forward(this.conv2.forward(out), training, true);
     out = this.bn3.forward(this.conv3.forward(out), training);
     if (this.se) out = this.se.forward(out);
     return tf.relu(tf.add(out, identity) as tf.Tensor4D);
@@ -239,7 +239,7 @@ export class ResNet extends Module {
   }
 
   forward(x: tf.Tensor4D, training: boolean): EncoderFeatures {
-    let h = tf.relu(this.bn1.forward(this.conv1.forward(x), training)); // [B, H/2, W/2, 64w]
+    let h = this.bn1.forward(this.conv1.forward(x), training, true); // [B, H/2, W/2, 64w]
     h = maxPool3x3s2(h, `${this.path}.maxpool`); //                         [B, H/4, W/4, 64w]
     const out: Partial<EncoderFeatures> = {};
     this.layers.forEach((stage, i) => {

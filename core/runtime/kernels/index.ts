@@ -1,7 +1,7 @@
 // Kernels and gradients that close the tfjs 4.22 gaps listed in docs (ENVIRONMENT.md): each file
 // says why it exists. Registered once per process, after the stock ones, which they replace.
 //
-// Layout: one folder per op when an op needs more than one file (adam/, conv2d/, resize/), one
+// Layout: one folder per op when an op needs more than one file (adam/, batchNorm/, conv2d/, resize/), one
 // file per op otherwise, webgpu/ for the WGSL kernels (same names); registry.ts, tensorData.ts
 // and wasmHeap.ts are the helpers they share; nonDifferentiable.ts gives the comparison ops the
 // zero gradients tfjs lacks. File names say what a file registers:
@@ -23,6 +23,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-backend-webgpu'; // kernels only: core/runtime/webgpu.ts registers the backend
 import '@tensorflow/tfjs';
 import { adamUpdateKernels } from './adam/adamUpdate.ts';
+import { batchNormGradConfig } from './batchNorm/batchNormGradient.ts';
 import { conv2dBackpropFilterKernel } from './conv2d/conv2dBackpropFilter.ts';
 import { conv2dGradConfig } from './conv2d/conv2dGradient.ts';
 import { maxPoolGradKernel } from './maxPoolGrad.ts';
@@ -36,6 +37,7 @@ import { splitVWasmKernel } from './splitVWasm.ts';
 import { unsortedSegmentSumKernel } from './unsortedSegmentSum.ts';
 import { adamUpdateWebGpu } from './webgpu/adamUpdate.ts';
 import { addNWebGpu } from './webgpu/addN.ts';
+import { batchNormChannelSumsWebGpu, batchNormInputGradWebGpu, batchNormWebGpu } from './webgpu/batchNorm.ts';
 import { conv2dBackpropFilterWebGpu } from './webgpu/conv2dBackpropFilter.ts';
 import { conv2dBackpropInputWebGpu } from './webgpu/conv2dBackpropInput.ts';
 import { reduceWebGpu } from './webgpu/reduce.ts';
@@ -72,6 +74,8 @@ export function registerRuntimeKernels(): void {
   replaceKernel(conv2dBackpropFilterWebGpu());
   replaceKernel(conv2dBackpropInputWebGpu());
   for (const name of ['Sum', 'Mean', 'Max'] as const) replaceKernel(reduceWebGpu(name));
+  for (const config of [batchNormWebGpu, batchNormInputGradWebGpu, batchNormChannelSumsWebGpu])
+    replaceKernel(config);
   replaceKernel(maxPoolGradKernel('wasm'));
   replaceKernel(unsortedSegmentSumKernel('wasm'));
   replaceKernel(reverseWasmKernel);
@@ -79,6 +83,7 @@ export function registerRuntimeKernels(): void {
   for (const config of adamUpdateKernels) replaceKernel(config);
   replaceGradient(conv2dGradConfig);
   replaceGradient(resizeBilinearGradConfig);
+  replaceGradient(batchNormGradConfig);
   for (const config of missingZeroGradients()) tf.registerGradient(config);
   registered = true;
 }
