@@ -199,7 +199,7 @@ export class SshSession {
   }
 
   sftp(): Promise<SFTPWrapper> {
-    this.sftpP ??= new Promise((resolve, reject) =>
+    this.sftpP ??= this.untilClosed((resolve, reject) =>
       this.client.sftp((err, s) =>
         err
           ? reject(new CloudError('unreachable', `SFTP on ${this.target.host}: ${err.message}`))
@@ -216,7 +216,7 @@ export class SshSession {
     onProgress?: (done: number, total: number) => void,
   ): Promise<void> {
     const s = await this.sftp();
-    await new Promise<void>((resolve, reject) =>
+    await this.untilClosed<void>((resolve, reject) =>
       s.fastPut(local, remote, { step: (done, _n, total) => onProgress?.(done, total) }, (err) =>
         err ? reject(this.writeError(err, remote)) : resolve(),
       ),
@@ -225,7 +225,7 @@ export class SshSession {
 
   async getFile(remote: string, local: string): Promise<void> {
     const s = await this.sftp();
-    await new Promise<void>((resolve, reject) =>
+    await this.untilClosed<void>((resolve, reject) =>
       s.fastGet(remote, local, (err) =>
         err ? reject(this.sftpError(err, `download of ${remote}`)) : resolve(),
       ),
@@ -236,10 +236,10 @@ export class SshSession {
    * SFTP applies the mode only when it creates the file (an older 0644 one would stay readable). */
   async writeFile(remote: string, data: string | Buffer, mode = 0o644): Promise<void> {
     const s = await this.sftp();
-    await new Promise<void>((resolve, reject) =>
+    await this.untilClosed<void>((resolve, reject) =>
       s.writeFile(remote, data, { mode }, (err) => (err ? reject(this.writeError(err, remote)) : resolve())),
     );
-    await new Promise<void>((resolve, reject) =>
+    await this.untilClosed<void>((resolve, reject) =>
       s.chmod(remote, mode, (err) => (err ? reject(this.writeError(err, remote)) : resolve())),
     );
   }
@@ -247,7 +247,7 @@ export class SshSession {
   /** Size and mtime (seconds) of a remote file, or null when it does not exist. */
   async stat(remote: string): Promise<{ size: number; mtime: number; isDir: boolean } | null> {
     const s = await this.sftp();
-    return new Promise((resolve, reject) =>
+    return this.untilClosed((resolve, reject) =>
       s.stat(remote, (err, st) => {
         if (err)
           return (err as { code?: number }).code === 2
@@ -261,7 +261,7 @@ export class SshSession {
   /** Bytes [offset, offset + max) of a remote file (fewer at its end). */
   async readRange(remote: string, offset: number, max: number): Promise<Buffer> {
     const s = await this.sftp();
-    const handle = await new Promise<Buffer>((resolve, reject) =>
+    const handle = await this.untilClosed<Buffer>((resolve, reject) =>
       s.open(remote, 'r', (err, h) => (err ? reject(this.sftpError(err, `open ${remote}`)) : resolve(h))),
     );
     try {
@@ -270,7 +270,7 @@ export class SshSession {
       let left = max;
       while (left > 0) {
         const chunk = Buffer.alloc(Math.min(left, 32 * 1024));
-        const n = await new Promise<number>((resolve, reject) =>
+        const n = await this.untilClosed<number>((resolve, reject) =>
           s.read(handle, chunk, 0, chunk.length, pos, (err, bytes) => {
             // ssh2 reports end of file as an error with code 1 (SSH_FX_EOF).
             if (err)
@@ -296,7 +296,7 @@ export class SshSession {
     remote: string,
   ): Promise<Array<{ name: string; size: number; mtime: number; isDir: boolean; isFile: boolean }>> {
     const s = await this.sftp();
-    return new Promise((resolve, reject) =>
+    return this.untilClosed((resolve, reject) =>
       s.readdir(remote, (err, list) => {
         if (err)
           return (err as { code?: number }).code === 2
@@ -313,6 +313,35 @@ export class SshSession {
         );
       }),
     );
+  }
+
+  /** A promise over an ssh2 callback that also ends when the link does: ssh2 leaves some callbacks
+   * uncalled when the connection drops mid-call (1.17's fastGet/fastPut, when the remote file is
+   * open but the local one not yet: fastXfer's onerror waits for closes it never starts), which
+   * hung a follower forever after a keepalive timeout under load. */
+  private untilClosed<T>(
+    executor: (resolve: (v: T) => void, reject: (e: unknown) => void) => void,
+  ): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const onClose = () =>
+        reject(new CloudError('unreachable', `SFTP on ${this.target.host}: link lost during the call`));
+      if (this.closed) return onClose();
+      this.closeHandlers.push(onClose);
+      const done = () => {
+        const i = this.closeHandlers.indexOf(onClose);
+        if (i >= 0) this.closeHandlers.splice(i, 1);
+      };
+      executor(
+        (v) => {
+          done();
+          resolve(v);
+        },
+        (e) => {
+          done();
+          reject(e);
+        },
+      );
+    });
   }
 
   /** An SFTP failure: a dropped link (no response, closed channel) is `unreachable`, so reconnect

@@ -2,10 +2,10 @@
 // and none of them touches local data.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import fs, { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { connectWithRetry, openTarget } from '../../../core/cloud/ssh/connect.ts';
 import { remoteDataset, prepareRemote } from '../../../core/cloud/ssh/remoteRun.ts';
 import { parseTarget, saveTarget } from '../../../core/cloud/ssh/target.ts';
@@ -173,5 +173,36 @@ describe('SSH failure paths', () => {
       ),
     ).toBe(true);
     s.close();
+  });
+});
+
+describe('a link that drops in the middle of an SFTP call', () => {
+  it('ends the call as unreachable instead of leaving it pending forever', async () => {
+    const t = saveTarget(ws, loopbackTarget(sshd));
+    await trustHostKey(ws, t);
+    const s = await openTarget(ws, t);
+    const remote = `${sshd.remoteRoot}/drop-mid-call.bin`;
+    await s.writeFile(remote, Buffer.alloc(64 * 1024, 1));
+    const local = join(ws, 'drop-mid-call.part');
+    // ssh2 1.17's fastGet opens the remote file, then the local one; the link drops in between and
+    // the local open fails: ssh2 then never calls back (it waits for a remote close it cannot send).
+    const realOpen = fs.open;
+    const open = vi.spyOn(fs, 'open').mockImplementation(((path: fs.PathLike, ...rest: unknown[]) => {
+      if (String(path) !== local) return (realOpen as (...a: unknown[]) => void)(path, ...rest);
+      const cb = rest[rest.length - 1] as (e: Error) => void;
+      s.close();
+      setTimeout(() => cb(Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' })), 300);
+    }) as typeof fs.open);
+    try {
+      const hung = new Promise((_, reject) =>
+        setTimeout(() => reject(new Error('getFile never ended')), 10_000),
+      );
+      await expect(Promise.race([s.getFile(remote, local), hung])).rejects.toMatchObject({
+        code: 'unreachable',
+        message: expect.stringMatching(/link lost/),
+      });
+    } finally {
+      open.mockRestore();
+    }
   });
 });

@@ -51,7 +51,7 @@ const steps = (events: RunEvent[]) => events.filter((e) => e.type === 'step').ma
 describe('remote run over SSH', () => {
   // retry: once in CI (2 test files at once, other sshds starting and stopping) this hung until the
   // 120 s timeout and passed in 6 s alone; cause not found yet, so one retry, and a real bug still fails.
-  it('streams live into the local run store and survives an sshd kill + restart', { retry: 1 }, async () => {
+  it('streams live into the local run store and survives an sshd kill + restart', async () => {
     const s = await openTarget(ws, target);
     const layout = await prepareRemote(ws, s);
     const run = await startRemoteRun(ws, s, layout, { command: 'train', run: fakeRun('live', 40) });
@@ -70,8 +70,18 @@ describe('remote run over SSH', () => {
       onEvent: (e) => seen.push(e),
       onLink: (p) => phases.push(p),
     });
+    // A follower that ends early fails here with its result, not as a silent test timeout.
+    let ended: unknown;
+    follow.then(
+      (r) => (ended = r),
+      (e: unknown) => (ended = e),
+    );
     // Live: events arrive while the remote trains.
-    while (steps(seen).length < 8) await new Promise((r) => setTimeout(r, 50));
+    while (steps(seen).length < 8) {
+      if (ended)
+        throw new Error(`the follower ended after ${steps(seen).length} steps: ${JSON.stringify(ended)}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
     expect(steps(seen).length).toBeLessThan(40);
     const remoteSizeAtKill = statSync(remoteEvents).size;
     sshd.stop();
