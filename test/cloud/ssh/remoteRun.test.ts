@@ -49,8 +49,8 @@ const fakeRun = (name: string, steps: number, tags: string[] = []): NewRun => ({
 const steps = (events: RunEvent[]) => events.filter((e) => e.type === 'step').map((e) => e.step);
 
 describe('remote run over SSH', () => {
-  // retry: once in CI (2 test files at once, other sshds starting and stopping) this hung until the
-  // 120 s timeout and passed in 6 s alone; cause not found yet, so one retry, and a real bug still fails.
+  // This once hung to its timeout under load: the follower's link dropped mid-fetch and ssh2 never
+  // called back (core/cloud/ssh/session.ts untilClosed; errors.test.ts reproduces it).
   it('streams live into the local run store and survives an sshd kill + restart', async () => {
     const s = await openTarget(ws, target);
     const layout = await prepareRemote(ws, s);
