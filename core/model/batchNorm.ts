@@ -2,7 +2,11 @@
 // variance) and update the running statistics with momentum 0.1 using the *unbiased* variance; in
 // eval, normalise with the running statistics. eps = 1e-5. A ReLU that follows can be fused in.
 import * as tf from '@tensorflow/tfjs-core';
-import { BATCH_NORM_KERNEL, type BatchNormAttrs } from '../runtime/kernels/batchNorm/batchNormOp.ts';
+import {
+  BATCH_MOMENTS_KERNEL,
+  BATCH_NORM_KERNEL,
+  type BatchNormAttrs,
+} from '../runtime/kernels/batchNorm/batchNormOp.ts';
 import { Module } from './module.ts';
 import { recordLayer, tracing } from './trace.ts';
 
@@ -28,9 +32,7 @@ export class BatchNorm2d extends Module {
     let mean: tf.Tensor1D = this.runningMean;
     let variance: tf.Tensor1D = this.runningVar;
     if (training) {
-      const m = tf.moments(x, [0, 1, 2]); // biased variance, differentiable w.r.t. x
-      mean = m.mean as tf.Tensor1D;
-      variance = m.variance as tf.Tensor1D;
+      [mean, variance] = batchMoments(x); // biased variance, differentiable w.r.t. x
       this.updateRunningStats(mean, variance, x.size / this.channels);
     }
     const y = normalize(x, mean, variance, this.weight, this.bias, relu);
@@ -58,6 +60,14 @@ export class BatchNorm2d extends Module {
     newMean.dispose();
     newVar.dispose();
   }
+}
+
+/** tf.moments over N, H, W, or the fused op where the backend registers it (as normalize). */
+function batchMoments(x: tf.Tensor4D): [tf.Tensor1D, tf.Tensor1D] {
+  if (tf.getKernel(BATCH_MOMENTS_KERNEL, tf.getBackend()))
+    return tf.engine().runKernel(BATCH_MOMENTS_KERNEL, { x }) as [tf.Tensor1D, tf.Tensor1D];
+  const m = tf.moments(x, [0, 1, 2]);
+  return [m.mean as tf.Tensor1D, m.variance as tf.Tensor1D];
 }
 
 /**

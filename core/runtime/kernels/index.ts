@@ -23,6 +23,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-backend-webgpu'; // kernels only: core/runtime/webgpu.ts registers the backend
 import '@tensorflow/tfjs';
 import { adamUpdateKernels } from './adam/adamUpdate.ts';
+import { batchMomentsGradConfig } from './batchNorm/batchMomentsGradient.ts';
 import { batchNormGradConfig } from './batchNorm/batchNormGradient.ts';
 import { conv2dBackpropFilterKernel } from './conv2d/conv2dBackpropFilter.ts';
 import { conv2dGradConfig } from './conv2d/conv2dGradient.ts';
@@ -37,7 +38,13 @@ import { splitVWasmKernel } from './splitVWasm.ts';
 import { unsortedSegmentSumKernel } from './unsortedSegmentSum.ts';
 import { adamUpdateWebGpu } from './webgpu/adamUpdate.ts';
 import { addNWebGpu } from './webgpu/addN.ts';
-import { batchNormChannelSumsWebGpu, batchNormInputGradWebGpu, batchNormWebGpu } from './webgpu/batchNorm.ts';
+import {
+  batchMomentsGradWebGpu,
+  batchMomentsWebGpu,
+  batchNormChannelSumsWebGpu,
+  batchNormInputGradWebGpu,
+  batchNormWebGpu,
+} from './webgpu/batchNorm.ts';
 import { conv2dBackpropFilterWebGpu } from './webgpu/conv2dBackpropFilter.ts';
 import { conv2dBackpropInputWebGpu } from './webgpu/conv2dBackpropInput.ts';
 import { reduceWebGpu } from './webgpu/reduce.ts';
@@ -74,8 +81,14 @@ export function registerRuntimeKernels(): void {
   replaceKernel(conv2dBackpropFilterWebGpu());
   replaceKernel(conv2dBackpropInputWebGpu());
   for (const name of ['Sum', 'Mean', 'Max'] as const) replaceKernel(reduceWebGpu(name));
-  for (const config of [batchNormWebGpu, batchNormInputGradWebGpu, batchNormChannelSumsWebGpu])
-    replaceKernel(config);
+  const batchNormKernels = [
+    batchNormWebGpu,
+    batchNormInputGradWebGpu,
+    batchNormChannelSumsWebGpu,
+    batchMomentsWebGpu,
+    batchMomentsGradWebGpu,
+  ];
+  for (const config of batchNormKernels) replaceKernel(config);
   replaceKernel(maxPoolGradKernel('wasm'));
   replaceKernel(unsortedSegmentSumKernel('wasm'));
   replaceKernel(reverseWasmKernel);
@@ -84,6 +97,7 @@ export function registerRuntimeKernels(): void {
   replaceGradient(conv2dGradConfig);
   replaceGradient(resizeBilinearGradConfig);
   replaceGradient(batchNormGradConfig);
+  replaceGradient(batchMomentsGradConfig);
   for (const config of missingZeroGradients()) tf.registerGradient(config);
   registered = true;
 }

@@ -7,7 +7,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, expect, it } from 'vitest';
 import { BatchNorm2d, BN_EPS } from '../../../core/model/batchNorm.ts';
 import { initBackend } from '../../../core/runtime/index.ts';
-import { BATCH_NORM_KERNEL } from '../../../core/runtime/kernels/batchNorm/batchNormOp.ts';
+import {
+  BATCH_MOMENTS_KERNEL,
+  BATCH_NORM_KERNEL,
+} from '../../../core/runtime/kernels/batchNorm/batchNormOp.ts';
 import { randomValues, relError, size } from './reference.ts';
 import { asFloat32, describeOn, tfGradients, tidyData, toTensor } from './tfUtil.ts';
 
@@ -19,6 +22,9 @@ const batchStats: Stats = (x) => {
   return [m.mean as tf.Tensor1D, m.variance as tf.Tensor1D];
 };
 const givenStats: Stats = (_x, mean, variance) => [mean, variance];
+/** The fused batch moments (as BatchNorm2d uses them on webgpu). */
+const fusedStats: Stats = (x) =>
+  tf.engine().runKernel(BATCH_MOMENTS_KERNEL, { x }) as [tf.Tensor1D, tf.Tensor1D];
 
 /** The composed ops of core/model/batchNorm.ts, which the fused op must match. */
 function composed(
@@ -86,11 +92,12 @@ describeOn('webgpu', 'fused batch norm on webgpu', () => {
           ]) as tf.Tensor1D;
           const beta = toTensor(asFloat32(randomValues(c, seed + 4)), [c]) as tf.Tensor1D;
           const dy = toTensor(asFloat32(randomValues(size(shape), seed + 5)), shape);
-          const stats = training ? batchStats : givenStats;
           type Norm = typeof fused;
+          // Training: the fused op on the fused moments against the ops on tf.moments.
+          const statsOf = (norm: Norm) => (!training ? givenStats : norm === fused ? fusedStats : batchStats);
           const f =
             (norm: Norm) => (xv: tf.Tensor, m: tf.Tensor, v: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
-              const [sm, sv] = stats(xv as tf.Tensor4D, m as tf.Tensor1D, v as tf.Tensor1D);
+              const [sm, sv] = statsOf(norm)(xv as tf.Tensor4D, m as tf.Tensor1D, v as tf.Tensor1D);
               return norm(xv as tf.Tensor4D, sm, sv, g as tf.Tensor1D, b as tf.Tensor1D, relu);
             };
           // Training differentiates x, gamma, beta (mean and variance come from x); eval all five.
@@ -114,6 +121,42 @@ describeOn('webgpu', 'fused batch norm on webgpu', () => {
           tf.dispose([x, mean, variance, gamma, beta, dy]);
         });
       }
+
+  for (const [si, shape] of SHAPES.slice(0, 3).entries())
+    for (const use of ['mean', 'variance', 'both'] as const)
+      it(`batch moments ${shape.join('×')}, gradient through ${use}`, async () => {
+        const c = shape[3];
+        const x = toTensor(
+          asFloat32(randomValues(size(shape), 300 + si).map((v, i) => 2 * v + (i % c))),
+          shape,
+        );
+        const a = toTensor(asFloat32(randomValues(c, 310 + si)), [c]);
+        const b = toTensor(asFloat32(randomValues(c, 320 + si)), [c]);
+        // Σ mean·a + Σ variance·b, or one of them: an unused output's gradient arrives as zeros.
+        const loss = (stats: Stats) => (xv: tf.Tensor) => {
+          const [m, v] = stats(xv as tf.Tensor4D, a as tf.Tensor1D, b as tf.Tensor1D);
+          const terms = {
+            mean: [tf.mul(m, a)],
+            variance: [tf.mul(v, b)],
+            both: [tf.mul(m, a), tf.mul(v, b)],
+          }[use];
+          return tf.sum(tf.concat(terms));
+        };
+        for (const k of [0, 1]) {
+          const got = await tidyData(
+            () => fusedStats(x as tf.Tensor4D, a as tf.Tensor1D, b as tf.Tensor1D)[k]!,
+          );
+          const want = await tidyData(
+            () => batchStats(x as tf.Tensor4D, a as tf.Tensor1D, b as tf.Tensor1D)[k]!,
+          );
+          expect(relError(got, want), k === 0 ? 'mean' : 'variance').toBeLessThan(1e-5);
+        }
+        const dy = tf.scalar(1);
+        const [got] = await tfGradients(loss(fusedStats), [x], dy);
+        const [want] = await tfGradients(loss(batchStats), [x], dy);
+        expect(relError(got!, want!)).toBeLessThan(2e-5);
+        tf.dispose([x, a, b, dy]);
+      });
 
   it('BatchNorm2d on webgpu runs one fused kernel per layer, ReLU included', async () => {
     const bn = new BatchNorm2d(6);

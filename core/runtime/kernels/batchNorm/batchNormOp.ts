@@ -24,3 +24,12 @@ export interface BatchNormAttrs {
  */
 export const BATCH_NORM_INPUT_GRAD_KERNEL = 'MtlBatchNormInputGrad';
 export const BATCH_NORM_CHANNEL_SUMS_KERNEL = 'MtlBatchNormChannelSums';
+
+/**
+ * The batch statistics of training: inputs {x}, outputs [mean, variance] per channel (the last
+ * axis) over every other axis, variance biased, as tf.moments(x, [0, 1, 2]) — whose gradient is
+ * ~8 passes over x's size; this op's gradient (batchMomentsGradient.ts) is one:
+ * BATCH_MOMENTS_GRAD_KERNEL, inputs {x, mean, dmean, dvariance}, dx = (dmean + 2·dvariance·(x − mean))/n.
+ */
+export const BATCH_MOMENTS_KERNEL = 'MtlBatchMoments';
+export const BATCH_MOMENTS_GRAD_KERNEL = 'MtlBatchMomentsGrad';
