@@ -60,10 +60,12 @@ const SHAPES: [number, number, number, number][] = [
   [1, 1, 1, 5], // one value per channel: eval only (training's variance is 0)
 ];
 
-it('only webgpu registers the fused kernel: cpu and wasm keep the ops (their numerics unchanged)', async () => {
+it('only webgpu registers the fused kernels: cpu and wasm keep the ops (their numerics unchanged)', async () => {
   await initBackend('cpu');
   expect(tf.getKernel(BATCH_NORM_KERNEL, 'cpu')).toBeUndefined();
   expect(tf.getKernel(BATCH_NORM_KERNEL, 'wasm')).toBeUndefined();
+  expect(tf.getKernel(BATCH_MOMENTS_KERNEL, 'cpu')).toBeUndefined();
+  expect(tf.getKernel(BATCH_MOMENTS_KERNEL, 'wasm')).toBeUndefined();
 });
 
 describeOn('webgpu', 'fused batch norm on webgpu', () => {
@@ -168,6 +170,29 @@ describeOn('webgpu', 'fused batch norm on webgpu', () => {
     const want = await tidyData(() => composed(x, bn.runningMean, bn.runningVar, bn.weight, bn.bias, true));
     expect(relError(got, want)).toBeLessThan(1e-6);
     tf.dispose(x);
+    bn.dispose();
+  });
+
+  it('BatchNorm2d training on webgpu: fused moments, then the fused op; running statistics as with the ops', async () => {
+    const bn = new BatchNorm2d(6);
+    const x = toTensor(randomValues(2 * 3 * 5 * 6, 8), [2, 3, 5, 6]) as tf.Tensor4D;
+    const profile = await tf.profile(() => bn.forward(x, true, true));
+    const names = profile.kernels.map((k) => k.name);
+    expect(names).toContain(BATCH_MOMENTS_KERNEL);
+    expect(names).toContain(BATCH_NORM_KERNEL);
+    const n = 2 * 3 * 5;
+    const [mean, variance] = batchStats(x, bn.runningMean, bn.runningVar);
+    // Two training forwards so far, from running mean 0 and variance 1 (momentum 0.1).
+    const wantMean = await tidyData(() => tf.mul(mean, 0.1 + 0.9 * 0.1));
+    const wantVar = await tidyData(() => tf.add(tf.mul(variance, (0.1 + 0.9 * 0.1) * (n / (n - 1))), 0.81));
+    bn.forward(x, true, true).dispose();
+    expect(relError(await tidyData(() => tf.clone(bn.runningMean)), wantMean), 'running mean').toBeLessThan(
+      1e-5,
+    );
+    expect(relError(await tidyData(() => tf.clone(bn.runningVar)), wantVar), 'running var').toBeLessThan(
+      1e-5,
+    );
+    tf.dispose([x, mean, variance]);
     bn.dispose();
   });
 });
