@@ -31,7 +31,36 @@ function padSpec(xShape: Shape4, k: [number, number], stride: number, dilation: 
   };
 }
 
-const CONVS: { name: string; x: Shape4; w: Shape4; stride: number; dilation: number; pad: Pad }[] = [
+interface ConvCase {
+  name: string;
+  x: Shape4;
+  w: Shape4;
+  stride: number;
+  dilation: number;
+  pad: Pad;
+}
+
+/** A case's padding, dy shape and seeded x, w, dy (seeds: x, w, dy). */
+function convInputs(c: ConvCase, seeds: [number, number, number]) {
+  const spec = padSpec(c.x, [c.w[0], c.w[1]], c.stride, c.dilation, c.pad);
+  const out = (n: number, k: number, before: number, after: number) =>
+    Math.floor((n + before + after - (k - 1) * c.dilation - 1) / c.stride) + 1;
+  const dyShape: Shape4 = [
+    c.x[0],
+    out(c.x[1], c.w[0], spec.pad.top, spec.pad.bottom),
+    out(c.x[2], c.w[1], spec.pad.left, spec.pad.right),
+    c.w[3],
+  ];
+  return {
+    spec,
+    dyShape,
+    x: asFloat32(randomValues(size(c.x), seeds[0])),
+    w: asFloat32(randomValues(size(c.w), seeds[1])),
+    dy: asFloat32(randomValues(size(dyShape), seeds[2])),
+  };
+}
+
+const CONVS: ConvCase[] = [
   { name: '3×3 same, odd sizes', x: [2, 7, 9, 3], w: [3, 3, 3, 5], stride: 1, dilation: 1, pad: 'same' },
   { name: '3×2 valid, stride 2', x: [2, 9, 7, 5], w: [3, 2, 5, 3], stride: 2, dilation: 1, pad: 'valid' },
   {
@@ -105,18 +134,7 @@ describeOn('webgpu', 'WGSL kernels on webgpu', () => {
 
   for (const [ci, c] of CONVS.entries())
     it(`conv weight gradient: ${c.name}`, async () => {
-      const spec = padSpec(c.x, [c.w[0], c.w[1]], c.stride, c.dilation, c.pad);
-      const out = (n: number, k: number, before: number, after: number) =>
-        Math.floor((n + before + after - (k - 1) * c.dilation - 1) / c.stride) + 1;
-      const dyShape: Shape4 = [
-        c.x[0],
-        out(c.x[1], c.w[0], spec.pad.top, spec.pad.bottom),
-        out(c.x[2], c.w[1], spec.pad.left, spec.pad.right),
-        c.w[3],
-      ];
-      const x = asFloat32(randomValues(size(c.x), 41 + ci));
-      const w = asFloat32(randomValues(size(c.w), 51 + ci));
-      const dy = asFloat32(randomValues(size(dyShape), 61 + ci));
+      const { spec, dyShape, x, w, dy } = convInputs(c, [41 + ci, 51 + ci, 61 + ci]);
       const xt = toTensor(x, c.x) as tf.Tensor4D;
       const dyt = toTensor(dy, dyShape);
       // Σ conv2d(x, w)·dy differentiated w.r.t. w only: the tape runs just the weight gradient.
@@ -138,7 +156,7 @@ describeOn('webgpu', 'WGSL kernels on webgpu', () => {
     });
 
   // Our input-gradient kernel takes ≥ 16 input channels (fewer go to tfjs's): both are covered.
-  const WIDE: typeof CONVS = [
+  const WIDE: ConvCase[] = [
     {
       name: '3×3 same, 17 channels',
       x: [2, 7, 9, 17],
@@ -166,18 +184,7 @@ describeOn('webgpu', 'WGSL kernels on webgpu', () => {
   ];
   for (const [ci, c] of [...CONVS, ...WIDE].entries())
     it(`conv input gradient: ${c.name}`, async () => {
-      const spec = padSpec(c.x, [c.w[0], c.w[1]], c.stride, c.dilation, c.pad);
-      const out = (n: number, k: number, before: number, after: number) =>
-        Math.floor((n + before + after - (k - 1) * c.dilation - 1) / c.stride) + 1;
-      const dyShape: Shape4 = [
-        c.x[0],
-        out(c.x[1], c.w[0], spec.pad.top, spec.pad.bottom),
-        out(c.x[2], c.w[1], spec.pad.left, spec.pad.right),
-        c.w[3],
-      ];
-      const x = asFloat32(randomValues(size(c.x), 71 + ci));
-      const w = asFloat32(randomValues(size(c.w), 81 + ci));
-      const dy = asFloat32(randomValues(size(dyShape), 91 + ci));
+      const { spec, dyShape, x, w, dy } = convInputs(c, [71 + ci, 81 + ci, 91 + ci]);
       const wt = toTensor(w, c.w) as tf.Tensor4D;
       const dyt = toTensor(dy, dyShape);
       const dX = (xt: tf.Tensor) =>
