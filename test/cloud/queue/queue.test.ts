@@ -3,7 +3,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cloudFiles } from '../../../core/cloud/paths.ts';
 import { resolveConfig } from '../../../core/api/config/resolve.ts';
 import { gridName, parseGrid } from '../../../core/cloud/queue/grid.ts';
@@ -18,7 +18,7 @@ import { saveTarget } from '../../../core/cloud/ssh/target.ts';
 import { trustHostKey } from '../../../core/cloud/ssh/trust.ts';
 import { readEvents } from '../../../core/runs/events.ts';
 import { listRuns } from '../../../core/runs/store.ts';
-import { buildProgram } from '../../../core/cli/main.ts';
+import { runCli } from '../../core/cli/runCli.ts';
 import { fakeEngine, loopbackTarget, removeSshd, startSshd, type Sshd } from '../servers.ts';
 
 let sshd: Sshd;
@@ -137,25 +137,9 @@ describe('experiment queue', () => {
 
   it('`mtl-studio queue cancel ID I…` cancels waiting items and names a bad index', async () => {
     const q = createQueue(ws, { targets: ['local'], items: ['c0', 'c1', 'c2'].map((n) => tiny(n, 4)) });
-    const cli = async (...args: string[]) =>
-      (await buildProgram()).parseAsync([
-        'node',
-        'mtl-studio',
-        '--workspace',
-        ws,
-        '--json',
-        'queue',
-        ...args,
-      ]);
-    const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    try {
-      await cli('cancel', q.id, '0', '2');
-      await expect(cli('cancel', q.id, 'x')).rejects.toThrow(
-        /item index must be a whole number ≥ 0, got "x"/,
-      );
-    } finally {
-      out.mockRestore();
-    }
+    const cli = (...args: string[]) => runCli(ws, '--json', 'queue', ...args);
+    await cli('cancel', q.id, '0', '2');
+    await expect(cli('cancel', q.id, 'x')).rejects.toThrow(/item index must be a whole number ≥ 0, got "x"/);
     expect(readQueue(ws, q.id).items.map((i) => i.status)).toEqual(['stopped', 'pending', 'stopped']);
   });
 

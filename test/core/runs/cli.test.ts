@@ -2,10 +2,10 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../../core/api/config/resolve.ts';
 import type { SplitMetrics } from '../../../core/api/events.ts';
-import { buildProgram } from '../../../core/cli/main.ts';
+import { runCli } from '../cli/runCli.ts';
 import { EventWriter } from '../../../core/runs/events.ts';
 import { runFiles } from '../../../core/runs/paths.ts';
 import { createRun, readRunDir } from '../../../core/runs/store.ts';
@@ -13,19 +13,7 @@ import { createRun, readRunDir } from '../../../core/runs/store.ts';
 const ws = mkdtempSync(join(tmpdir(), 'mtl-runs-cli-'));
 afterAll(() => rmSync(ws, { recursive: true, force: true }));
 
-async function run(...args: string[]): Promise<string> {
-  let out = '';
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    out += String(chunk);
-    return true;
-  });
-  try {
-    await (await buildProgram()).parseAsync(['node', 'mtl-studio', '--workspace', ws, ...args]);
-  } finally {
-    spy.mockRestore();
-  }
-  return out;
-}
+const run = (...args: string[]) => runCli(ws, ...args);
 
 const metrics = (miou: number, si: number): SplitMetrics => ({
   multitask: Math.max(miou - 50, 0) + Math.max(50 - si, 0),

@@ -6,12 +6,12 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createStudioClient } from '../../../core/api/client.ts';
 import { resolveConfig } from '../../../core/api/config/resolve.ts';
 import { createDirectTransport } from '../../../core/api/dispatch.ts';
 import { epochsDone, type RunEvent, type SplitMetrics } from '../../../core/api/events.ts';
-import { buildProgram } from '../../../core/cli/main.ts';
+import { runCli } from '../cli/runCli.ts';
 import { EventWriter } from '../../../core/runs/events.ts';
 import { runFiles } from '../../../core/runs/paths.ts';
 import { createRun } from '../../../core/runs/store.ts';
@@ -25,19 +25,7 @@ afterAll(() => {
   rmSync(ws, { recursive: true, force: true });
 });
 
-async function cli(...args: string[]): Promise<string> {
-  let out = '';
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    out += String(chunk);
-    return true;
-  });
-  try {
-    await (await buildProgram()).parseAsync(['node', 'mtl-studio', '--workspace', ws, ...args]);
-  } finally {
-    spy.mockRestore();
-  }
-  return out;
-}
+const cli = (...args: string[]) => runCli(ws, ...args);
 
 const metrics = (miou: number): SplitMetrics => ({
   multitask: Math.max(miou - 50, 0) + 20,
