@@ -4,8 +4,9 @@ import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 /**
  * AddN for `webgpu`: tfjs-backend-webgpu 4.22 binds every input in one shader, so more inputs
  * than the device's maxStorageBuffersPerShaderStage − 1 (7 on an 8-buffer device) make an
- * invalid pipeline and a silently wrong result (the 3×3 taps of a dilated depthwise gradient are
- * 9). Larger sums run the stock kernel on chunks, then on the partial sums.
+ * invalid pipeline and a silently wrong result (found through the 9 taps of a dilated depthwise
+ * gradient, since removed; autodiff sums as many gradients as a tensor has readers). Larger sums
+ * run the stock kernel on chunks, then on the partial sums.
  */
 export function addNWebGpu(): tf.KernelConfig {
   const stock = tf.getKernel(tf.AddN, 'webgpu');
